@@ -1,0 +1,1 @@
+"""llwatch item pipelines, one concern each, in order: normalize, dedupe, language, store."""

@@ -1,0 +1,43 @@
+"""Dedupe: same canonical URL or same text = one article, updated in place under the first id."""
+
+from __future__ import annotations
+
+from scrapy.crawler import Crawler
+
+from watch.config import WatchConfig
+from watch.items import Article
+from watch.store import Store, open_store
+
+
+class DedupePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.config = WatchConfig.from_settings(crawler.settings)
+        self.store: Store | None = None
+        self.seen_text: dict[str, tuple[str, str, str]] = {}  # this run: hash -> id, url, canonical
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.config.data_dir)
+
+    def close_spider(self) -> None:
+        if self.store:
+            self.store.close()
+
+    def process_item(self, item: Article) -> Article:
+        assert self.store is not None
+        found = self.store.articles.find_duplicate(item.id, item.content_hash)
+        if found and found.id != item.id:
+            self._merge_into(item, found.id, found.url, found.canonical_url)
+        elif not found and item.content_hash in self.seen_text:
+            self._merge_into(item, *self.seen_text[item.content_hash])
+        if item.content_hash:
+            self.seen_text.setdefault(item.content_hash, (item.id, item.url, item.canonical_url))
+        return item
+
+    def _merge_into(self, item: Article, first_id: str, url: str, canonical: str) -> None:
+        self.stats.inc_value("watch/dedupe/same_text")
+        item.id, item.url, item.canonical_url = first_id, url, canonical

@@ -1,0 +1,23 @@
+"""Language: langdetect (seeded) helped by the feed's, page's and source's declared languages."""
+
+from __future__ import annotations
+
+from scrapy.crawler import Crawler
+
+from watch.items import Article
+from watch.language import detect_language
+
+
+class LanguagePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LanguagePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Article) -> Article:
+        sample = "\n".join((item.title, item.summary, item.text[:2000]))
+        item.language, item.language_confidence = detect_language(sample, item.declared_languages)
+        self.stats.inc_value(f"watch/language/{item.language}")
+        return item

@@ -1,0 +1,56 @@
+"""Store: batched, idempotent writes of articles and of the feed entries they came from."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+
+from watch.collect import stat_key
+from watch.config import WatchConfig
+from watch.errors import StoreUnavailable
+from watch.items import Article
+from watch.store import Store, open_store
+
+logger = logging.getLogger(__name__)
+
+
+class StorePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+        self.config = WatchConfig.from_settings(crawler.settings)
+        self.store: Store | None = None
+        self.batch: list[Article] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = open_store(self.config.data_dir)
+
+    def close_spider(self) -> None:
+        self.flush()
+        if self.store:
+            self.store.close()
+
+    def process_item(self, item: Article) -> Article:
+        self.batch.append(item)
+        if len(self.batch) >= self.config.store_batch:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the batch: articles first, then their entries (a crash between is re-crawled)."""
+        if not self.batch or self.store is None:
+            return
+        batch, self.batch = self.batch, []
+        try:
+            outcomes = self.store.articles.upsert(batch)
+            self.store.state.record_entries(batch)
+        except StoreUnavailable as exc:
+            logger.error("could not store %d articles: %s", len(batch), exc)
+            outcomes = ["failed"] * len(batch)  # type: ignore[list-item]
+        for article, outcome in zip(batch, outcomes, strict=True):
+            self.stats.inc_value(f"watch/articles/{outcome}")
+            self.stats.inc_value(stat_key(article.source_id, outcome))

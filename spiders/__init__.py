@@ -1,0 +1,1 @@
+"""llwatch spiders: thin Scrapy adapters over the logic in ``watch``."""

@@ -1,0 +1,470 @@
+"""``llwatch``: the command line of the watch (crawl, search, export, stats, sources, demo).
+
+Grammar shared by every command: data to stdout, messages and progress to stderr; ``--format``
+(a readable table by default) with ``--json`` as a shorthand; exit 0 ok, 1 partial failure,
+2 bad usage or input, 75 when another crawl holds the data dir's lock.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+
+from watch.config import VERSION, WatchConfig
+from watch.crawl import CrawlReport, run_crawl
+from watch.errors import ConfigError, WatchError
+from watch.items import ARTICLE_FIELDS, Article
+from watch.query import parse
+from watch.sources import Source, check_sources, format_duration, load_sources, select_sources
+from watch.store import Store, open_store
+from watch.store.base import Hit, SourceRun
+from watch.tables import render_table
+
+__all__ = ["cli", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- shared plumbing ---------------------------------------------------------------------------
+
+
+def _fail(error: WatchError) -> None:
+    if isinstance(error, ConfigError) and error.problems != [str(error)]:
+        for problem in error.problems:
+            click.echo(problem, err=True)
+    click.echo(f"llwatch: error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn a WatchError into one line on stderr and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except WatchError as error:
+            _fail(error)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def data_options(func: F) -> F:
+    """``--data-dir`` and ``--sources``, meaning the same for every command."""
+    func = click.option(
+        "--sources",
+        "sources",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The watch list (default: $WATCH_SOURCES or ./feeds.yaml).",
+    )(func)
+    return click.option(
+        "--data-dir",
+        "data_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Where the store lives (default: $WATCH_DATA_DIR or ./data).",
+    )(func)
+
+
+def load_config(data_dir: Path | None, sources: Path | None, **extra: Any) -> WatchConfig:
+    overrides = {"WATCH_DATA_DIR": data_dir, "WATCH_SOURCES": sources, **extra}
+    return WatchConfig.load(
+        {k: (str(v) if isinstance(v, Path) else v) for k, v in overrides.items()}
+    )
+
+
+@contextmanager
+def reading(config: WatchConfig) -> Iterator[Store]:
+    store = open_store(config.data_dir, readonly=True)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def output(path: Path | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+
+
+def format_option(choices: Iterable[str], default: str) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        func = click.option("--json", "as_json", is_flag=True, help="Shorthand for --format json.")(
+            func
+        )
+        return click.option(
+            "--format", "fmt", type=click.Choice(list(choices)), default=default, show_default=True,
+            help="Output format.",
+        )(func)  # fmt: skip
+
+    return decorate
+
+
+# --- the group ---------------------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(VERSION, prog_name="llwatch")
+def cli() -> None:
+    """llwatch — the global watch on lifelong learning.
+
+    Crawl the sources of a watch list (feeds.yaml) into a local store, then search and export
+    what came in. Start with `llwatch demo` for an offline tour.
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="llwatch")
+
+
+# --- crawl -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@data_options
+@click.option(
+    "--source", "only", multiple=True, metavar="ID", help="Crawl only this source (repeatable)."
+)
+@click.option("--force", is_flag=True, help="Poll every selected source now, even if not due.")
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-v info, -vv debug).")
+@format_option(["table", "json"], "table")
+@handle_errors
+def crawl(
+    data_dir: Path | None, sources: Path | None, only: tuple[str, ...], force: bool,
+    verbose: int, fmt: str, as_json: bool,
+) -> None:  # fmt: skip
+    """Run one crawl of the due sources, then print what each source gave.
+
+    Safe under cron or systemd timers: a second crawl on the same data dir exits with code 75
+    while one runs. Exit 0 when every source succeeded, 1 when some failed (everything else is
+    stored all the same).
+    """
+    config = load_config(data_dir, sources)
+    level = ("WARNING", "INFO", "DEBUG")[min(verbose, 2)]
+    report = run_crawl(config, only, force=force, log_level=level)
+    if as_json or fmt == "json":
+        click.echo(json.dumps(_report_dict(report), ensure_ascii=False))
+    else:
+        click.echo(render_summary(report))
+    sys.exit(1 if report.failed else 0)
+
+
+def _report_dict(report: CrawlReport) -> dict[str, Any]:
+    return {
+        "run_id": report.run_id,
+        "status": report.status,
+        "finish_reason": report.finish_reason,
+        "sources": [vars(s) for s in report.sources],
+    }
+
+
+def render_summary(report: CrawlReport) -> str:
+    """The end-of-crawl table: per source new / updated / not modified / failed, and why."""
+    rows = [_summary_row(s) for s in report.sources]
+    table = render_table(
+        ["source", "outcome", "entries", "new", "updated", "feed text", "time", "why"],
+        rows,
+        [28, 12, 7, 5, 7, 9, 7, 70],
+    )
+    total_new = sum(s.new for s in report.sources)
+    line = (
+        f"run {report.run_id}: {len(report.sources)} sources, {total_new} new articles, "
+        f"{len(report.failed)} failed"
+    )
+    return f"{table}\n{line}"
+
+
+def _summary_row(s: SourceRun) -> list[object]:
+    outcome = {"ok": "ok", "not_modified": "not modified"}.get(s.status, s.status)
+    why = s.error or (f"{s.failed} articles not stored" if s.failed else "")
+    return [
+        s.source_id,
+        outcome,
+        s.entries,
+        s.new,
+        s.updated,
+        s.fallback,
+        f"{s.duration:.1f}s",
+        why,
+    ]
+
+
+# --- search ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@data_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--offset", default=0, type=click.IntRange(0, None), help="Skip this many results.")
+@click.option(
+    "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
+)
+@format_option(["table", "json", "jsonl"], "table")
+@handle_errors
+def search(
+    query: tuple[str, ...], data_dir: Path | None, sources: Path | None, limit: int, offset: int,
+    sort: str, fmt: str, as_json: bool,
+) -> None:  # fmt: skip
+    """Search the store. QUERY uses the query language (see README "Query syntax"):
+
+    \b
+      adult literacy                 both words
+      "learning cities"              the exact phrase
+      tvet OR apprenticeship         either
+      literacy -children / NOT       without
+      educat*                        prefix
+      lang:fr country:SN source:uil  fields; since:2026-01-01 until:2026-03
+    """
+    tree = parse(" ".join(query))
+    with reading(load_config(data_dir, sources)) as store:
+        result = store.articles.search(tree, sort=sort, limit=limit, offset=offset)  # type: ignore[arg-type]
+    if as_json or fmt in {"json", "jsonl"}:
+        for hit in result.hits:
+            click.echo(json.dumps(_hit_dict(hit), ensure_ascii=False))
+        return
+    click.echo(_hits_table(result.hits))
+    click.echo(f"{len(result.hits)} of {result.total} results", err=True)
+
+
+def _hit_dict(hit: Hit) -> dict[str, Any]:
+    data = hit.article.to_dict()
+    data.pop("text")
+    return data | {"score": hit.score, "snippet": hit.snippet}
+
+
+def _hits_table(hits: list[Hit]) -> str:
+    rows = [
+        [h.article.title, h.article.source_id, h.article.language, h.article.published_at[:10] or
+         h.article.fetched_at[:10], h.article.url]
+        for h in hits
+    ]  # fmt: skip
+    return render_table(["title", "source", "lang", "date", "url"], rows, [60, 22, 4, 10, 80])
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@data_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
+@handle_errors
+def export(
+    query: tuple[str, ...], data_dir: Path | None, sources: Path | None, fmt: str, out: Path | None
+) -> None:
+    """Write every field of the matching articles (all articles without QUERY), streamed.
+
+    CSV lists (authors, topics, countries) are JSON-encoded in their cell.
+    """
+    tree = parse(" ".join(query))
+    with reading(load_config(data_dir, sources)) as store, output(out) as handle:
+        articles = store.articles.iter_articles(tree)
+        count = (write_csv if fmt == "csv" else write_jsonl)(articles, handle)
+    click.echo(f"exported {count} articles", err=True)
+
+
+def write_jsonl(articles: Iterable[Article], handle: IO[str]) -> int:
+    count = 0
+    for count, article in enumerate(articles, start=1):  # noqa: B007
+        handle.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+    return count
+
+
+def write_csv(articles: Iterable[Article], handle: IO[str]) -> int:
+    writer = csv.DictWriter(handle, fieldnames=list(ARTICLE_FIELDS))
+    writer.writeheader()
+    count = 0
+    for count, article in enumerate(articles, start=1):  # noqa: B007
+        row = article.to_dict()
+        for key, value in row.items():
+            if isinstance(value, list):
+                row[key] = json.dumps(value, ensure_ascii=False)
+        writer.writerow(row)
+    return count
+
+
+# --- stats -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@data_options
+@click.option("--runs", "n_runs", default=5, show_default=True, help="How many recent runs.")
+@format_option(["table", "json"], "table")
+@handle_errors
+def stats(
+    data_dir: Path | None, sources: Path | None, n_runs: int, fmt: str, as_json: bool
+) -> None:
+    """What the store holds: articles by source and language, and the last runs."""
+    with reading(load_config(data_dir, sources)) as store:
+        data = store_stats(store, n_runs)
+    if as_json or fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(_stats_text(data))
+
+
+def store_stats(store: Store, n_runs: int) -> dict[str, Any]:
+    conn = store.db.conn
+
+    def grouped(column: str) -> dict[str, int]:
+        sql = f"SELECT {column} AS k, count(*) AS n FROM articles GROUP BY k ORDER BY n DESC, k"
+        return {r["k"]: r["n"] for r in conn.execute(sql)}
+
+    runs = store.state.runs(limit=n_runs)
+    for run in runs:
+        run["sources"] = [vars(s) for s in run["sources"]]
+    return {
+        "articles": store.articles.count(),
+        "by_source": grouped("source_id"),
+        "by_language": grouped("language"),
+        "runs": runs,
+    }
+
+
+def _stats_text(data: dict[str, Any]) -> str:
+    parts = [f"{data['articles']} articles", ""]
+    parts.append(render_table(["source", "articles"], list(data["by_source"].items())))
+    parts += ["", render_table(["language", "articles"], list(data["by_language"].items())), ""]
+    run_rows = [
+        [r["id"], r["started_at"], r["status"], r["sources"].__len__(), r["new"], r["updated"],
+         r["failed_sources"]]
+        for r in data["runs"]
+    ]  # fmt: skip
+    parts.append(
+        render_table(["run", "started", "status", "sources", "new", "updated", "failed"], run_rows)
+    )
+    if data["runs"]:
+        last = data["runs"][0]
+        parts += ["", f"last run ({last['id']}), per source:"]
+        parts.append(render_summary(CrawlReport(last["id"], last["status"], last["finish_reason"],
+                                                [SourceRun(**s) for s in last["sources"]])))  # fmt: skip
+    return "\n".join(parts)
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+@cli.group()
+def sources() -> None:
+    """Check and list the sources of a watch list (feeds.yaml)."""
+
+
+@sources.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@handle_errors
+def sources_check(file: Path | None) -> None:
+    """Validate FILE (default: $WATCH_SOURCES or ./feeds.yaml); every problem with file:line.
+
+    Exit 0 when the file is valid, 2 when it has problems.
+    """
+    path = file or load_config(None, None).sources
+    found, problems = check_sources(path)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise ConfigError(f"{path}: {len(problems)} problem(s) — fix them and check again")
+    enabled = sum(s.enabled for s in found)
+    click.echo(f"{path}: {len(found)} sources, {enabled} enabled, no problems")
+
+
+@sources.command("list")
+@data_options
+@click.option("--all", "include_disabled", is_flag=True, help="Include disabled sources.")
+@format_option(["table", "json"], "table")
+@handle_errors
+def sources_list(
+    data_dir: Path | None, sources: Path | None, include_disabled: bool, fmt: str, as_json: bool
+) -> None:
+    """List the sources of the watch list, with their last crawl state when a store exists."""
+    config = load_config(data_dir, sources)
+    chosen = select_sources(load_sources(config.sources), include_disabled=include_disabled)
+    states = _states(config)
+    if as_json or fmt == "json":
+        for source in chosen:
+            click.echo(json.dumps(_source_dict(source, states.get(source.id)), ensure_ascii=False))
+        return
+    rows = [_source_row(s, states.get(s.id)) for s in chosen]
+    headers = [
+        "id",
+        "name",
+        "country",
+        "langs",
+        "type",
+        "weight",
+        "every",
+        "on",
+        "last success",
+        "fails",
+    ]
+    click.echo(render_table(headers, rows, [28, 36, 8, 8, 17, 6, 5, 3, 20, 5]))
+
+
+def _states(config: WatchConfig) -> dict[str, Any]:
+    if not config.db_path.exists():
+        return {}
+    with reading(config) as store:
+        return store.state.source_states()
+
+
+def _source_dict(source: Source, state: Any) -> dict[str, Any]:
+    data = vars(source) | {"languages": list(source.languages), "tags": list(source.tags)}
+    return data | {"state": vars(state) if state else None}
+
+
+def _source_row(s: Source, state: Any) -> list[object]:
+    last = state.last_success if state else ""
+    fails = state.consecutive_failures if state else ""
+    return [s.id, s.name, s.country, ",".join(s.languages), s.org_type, s.weight,
+            format_duration(s.interval), "yes" if s.enabled else "no", last, fails]  # fmt: skip
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the demo's data dir here, to go on searching it.")  # fmt: skip
+@handle_errors
+def demo(keep: Path | None) -> None:
+    """The offline tour: serve a bundled demo site on 127.0.0.1, crawl it, search it.
+
+    The demo site has feeds in RSS, Atom and JSON Feed with articles in English, French and
+    Spanish, and one broken source. No network is needed.
+    """
+    from watch.demo import DEMO_QUERIES, SITE, demo_config, write_demo_sources
+    from watch.demo.server import SiteServer
+
+    with tempfile.TemporaryDirectory(prefix="llwatch-demo-") as tmp:
+        data_dir = keep or Path(tmp)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with SiteServer(SITE) as site:
+            click.echo(f"demo site serving at {site.base_url}; data dir {data_dir}", err=True)
+            config = demo_config(data_dir, write_demo_sources(site, data_dir))
+            report = run_crawl(config, force=True)
+        click.echo(render_summary(report))
+        with reading(config) as store:
+            for query in DEMO_QUERIES:
+                result = store.articles.search(parse(query), limit=10)
+                click.echo(f"\n$ llwatch search '{query}'    ({result.total} results)")
+                click.echo(_hits_table(result.hits))
+        if keep:
+            click.echo(f"\ngo on: llwatch search --data-dir {keep} 'learning cities'", err=True)

@@ -1,0 +1,129 @@
+"""WatchConfig: the typed, validated view of the ``WATCH_*`` settings.
+
+The crawl (through Scrapy settings), the CLI and, later, the web app all read the same object. Every
+default lives in :data:`DEFAULTS` and is documented there and in ``watch/settings.py``; a value comes
+from, in order of precedence: an explicit override (CLI option, ``scrapy -s``), the environment
+(``WATCH_DATA_DIR=...``), the default. Secrets are only ever read from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from watch.errors import ConfigError
+
+__all__ = ["DEFAULTS", "VERSION", "WatchConfig"]
+
+VERSION = "0.1.0"
+
+#: Every WATCH_* setting with its default. Documented in README "Settings".
+DEFAULTS: dict[str, Any] = {
+    "WATCH_DATA_DIR": "data",  # where the SQLite store, the crawl lock and logs live
+    "WATCH_SOURCES": "feeds.yaml",  # the watch list
+    "WATCH_CONTACT_URL": "",  # put in the User-Agent so site owners can reach the operator
+    "WATCH_DOWNLOAD_TIMEOUT": 30.0,  # seconds per request
+    "WATCH_RETRY_TIMES": 2,  # retries of a failed request (timeouts, 5xx)
+    "WATCH_THROTTLE_START_DELAY": 1.0,  # AutoThrottle's first delay per site, seconds
+    "WATCH_THROTTLE_MAX_DELAY": 30.0,  # AutoThrottle's highest delay per site, seconds
+    "WATCH_CONCURRENT_REQUESTS": 16,  # requests in flight in all
+    "WATCH_CONCURRENT_PER_DOMAIN": 2,  # requests in flight per site
+    "WATCH_MAX_PAGE_BYTES": 8 * 1024 * 1024,  # larger responses are dropped
+    "WATCH_STORE_BATCH": 50,  # articles written per transaction
+    "WATCH_PROGRESS": "auto",  # progress line on stderr: auto (when a terminal), on, off
+}
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    """Convert ``raw`` (often a string from the environment) to the type of ``default``."""
+    if isinstance(default, bool):
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        return type(default)(raw)
+    except (TypeError, ValueError):
+        kind = type(default).__name__
+        raise ConfigError(f"setting {name}={raw!r} is not a valid {kind}") from None
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """All WATCH_* settings, typed. Build with :meth:`load` or :meth:`from_settings`."""
+
+    data_dir: Path
+    sources: Path
+    contact_url: str
+    download_timeout: float
+    retry_times: int
+    throttle_start_delay: float
+    throttle_max_delay: float
+    concurrent_requests: int
+    concurrent_per_domain: int
+    max_page_bytes: int
+    store_batch: int
+    progress: str
+
+    @classmethod
+    def load(
+        cls, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+    ) -> WatchConfig:
+        """Defaults, then the environment, then ``overrides`` (None values are ignored)."""
+        env = os.environ if env is None else env
+        given = {k: v for k, v in (overrides or {}).items() if v is not None}
+        return cls._build(lambda name: given.get(name, env.get(name)))
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> WatchConfig:
+        """From a Scrapy ``Settings`` object (or any mapping with ``.get``)."""
+        return cls._build(settings.get)
+
+    @classmethod
+    def _build(cls, get: Callable[[str], Any]) -> WatchConfig:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            name = "WATCH_" + f.name.upper()
+            raw = get(name)
+            default = DEFAULTS[name]
+            values[f.name] = default if raw is None else _coerce(name, raw, default)
+        values["data_dir"] = Path(values["data_dir"]).expanduser()
+        values["sources"] = Path(values["sources"]).expanduser()
+        config = cls(**values)
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        """Raise ConfigError on values no crawl can work with."""
+        if self.download_timeout <= 0 or self.concurrent_requests < 1:
+            raise ConfigError("WATCH_DOWNLOAD_TIMEOUT and WATCH_CONCURRENT_REQUESTS must be > 0")
+        if self.progress not in {"auto", "on", "off"}:
+            raise ConfigError(f"WATCH_PROGRESS={self.progress!r}: use auto, on or off")
+
+    @property
+    def user_agent(self) -> str:
+        """``llwatch/0.1.0 (+contact URL)``: names the crawler and how to reach its operator."""
+        contact = f"+{self.contact_url}; " if self.contact_url else ""
+        return f"llwatch/{VERSION} ({contact}lifelong-learning news watch)"
+
+    @property
+    def db_path(self) -> Path:
+        """The embedded store: one SQLite file in the data dir."""
+        return self.data_dir / "watch.sqlite3"
+
+    def as_settings(self) -> dict[str, Any]:
+        """The WATCH_* values plus the Scrapy settings derived from them."""
+        own = {"WATCH_" + f.name.upper(): getattr(self, f.name) for f in fields(self)}
+        own["WATCH_DATA_DIR"] = str(self.data_dir)
+        own["WATCH_SOURCES"] = str(self.sources)
+        return own | {
+            "USER_AGENT": self.user_agent,
+            "DOWNLOAD_TIMEOUT": self.download_timeout,
+            "RETRY_TIMES": self.retry_times,
+            "AUTOTHROTTLE_START_DELAY": self.throttle_start_delay,
+            "AUTOTHROTTLE_MAX_DELAY": self.throttle_max_delay,
+            "CONCURRENT_REQUESTS": self.concurrent_requests,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": self.concurrent_per_domain,
+            "DOWNLOAD_MAXSIZE": self.max_page_bytes,
+            "DOWNLOAD_WARNSIZE": self.max_page_bytes // 2,
+        }

@@ -1,0 +1,125 @@
+"""One crawl run, cron-safe: the data dir's lock, the watch list checked first, Scrapy started
+with llwatch's settings, and the run record read back for the summary."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from watch.config import WatchConfig
+from watch.errors import CrawlLocked, StoreUnavailable
+from watch.sources import load_sources, select_sources
+from watch.store import SourceRun, open_store
+from watch.store.sqlite import utc_now
+
+__all__ = ["CrawlReport", "crawl_lock", "run_crawl"]
+
+LOCK_NAME = "crawl.lock"
+
+
+@dataclass
+class CrawlReport:
+    """The outcome of one run, as recorded in the store."""
+
+    run_id: int
+    status: str  # ok | partial
+    finish_reason: str
+    sources: list[SourceRun] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceRun]:
+        return [s for s in self.sources if s.status == "failed"]
+
+
+@contextmanager
+def crawl_lock(data_dir: Path) -> Iterator[None]:
+    """Hold ``<data dir>/crawl.lock`` (flock) for the duration; CrawlLocked when another holds it."""
+    path = data_dir / LOCK_NAME
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # noqa: SIM115 - held open for the whole run
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"data dir {data_dir}: cannot write {LOCK_NAME} ({exc.strerror}) — "
+            "give --data-dir or WATCH_DATA_DIR a writable folder"
+        ) from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown process"
+            raise CrawlLocked(
+                f"another crawl is running on {data_dir} ({holder}); this one exits — try later"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {utc_now()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def scrapy_settings(config: WatchConfig, log_level: str = "WARNING") -> Any:
+    """Scrapy Settings: watch.settings, then this config's values, then the log level."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("watch.settings", priority="project")
+    settings.setdict(config.as_settings(), priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    return settings
+
+
+def run_crawl(
+    config: WatchConfig,
+    only: Sequence[str] = (),
+    *,
+    force: bool = False,
+    log_level: str = "WARNING",
+) -> CrawlReport:
+    """Crawl the due sources (or ``only`` these) of the watch list into the data dir."""
+    select_sources(load_sources(config.sources), list(only) or None)  # bad input stops here, loudly
+    open_store(config.data_dir).close()  # a data dir that is not writable, too
+    with crawl_lock(config.data_dir):
+        run_id = _run_scrapy(config, only, force, log_level)
+    return _report(config, run_id)
+
+
+#: Scrapy loggers that report per-request failures which the run record already holds.
+_NOISY = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
+          "scrapy.core.scraper", "scrapy.core.downloader.handlers.http11")  # fmt: skip
+
+
+def _run_scrapy(config: WatchConfig, only: Sequence[str], force: bool, log_level: str) -> int:
+    from scrapy.crawler import AsyncCrawlerProcess
+
+    process = AsyncCrawlerProcess(scrapy_settings(config, log_level))
+    if log_level == "WARNING":
+        for name in _NOISY:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+    crawler = process.create_crawler("feeds")
+    process.crawl(crawler, sources=str(config.sources), source=",".join(only), force=force)
+    process.start()
+    return int(crawler.stats.get_value("watch/run_id", 0) if crawler.stats else 0)
+
+
+def _report(config: WatchConfig, run_id: int) -> CrawlReport:
+    store = open_store(config.data_dir, readonly=True)
+    try:
+        runs = [r for r in store.state.runs(limit=5) if r["id"] == run_id]
+    finally:
+        store.close()
+    if not runs:
+        raise StoreUnavailable(f"the crawl ended without a run record (run {run_id}); see the log")
+    run = runs[0]
+    return CrawlReport(run_id, run["status"], run["finish_reason"], run["sources"])

@@ -1,0 +1,106 @@
+"""What every article store offers (SQLite now, Elasticsearch later), and the crawl-state records.
+
+The crawl state (validators, failure counters, seen feed entries, run records) always lives in
+the local SQLite file; only the article index can move to another backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from watch.items import Article
+from watch.query import Node
+
+__all__ = [
+    "ArticleStore",
+    "Duplicate",
+    "Hit",
+    "SearchResult",
+    "Sort",
+    "SourceRun",
+    "SourceState",
+    "UpsertOutcome",
+]
+
+Sort = Literal["relevance", "date"]
+UpsertOutcome = Literal["new", "updated", "unchanged"]
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    article: Article
+    score: float = 0.0  # higher is better; 0 when sorted by date without text terms
+    snippet: str = ""  # a passage of the text with the matches between [ and ]
+
+
+@dataclass
+class SearchResult:
+    """A page of results and the size of the whole result set."""
+
+    total: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass
+class Duplicate:
+    """An article already stored that a new one duplicates (same canonical URL or same text)."""
+
+    id: str
+    url: str
+    canonical_url: str
+    reason: Literal["url", "content"]
+
+
+@dataclass
+class SourceState:
+    """What the crawl remembers of one source between runs."""
+
+    source_id: str
+    etag: str = ""
+    last_modified: str = ""
+    body_hash: str = ""
+    last_attempt: str = ""  # UTC ISO 8601
+    last_success: str = ""
+    consecutive_failures: int = 0
+    last_error: str = ""
+
+
+@dataclass
+class SourceRun:
+    """The outcome of one source in one run."""
+
+    source_id: str
+    status: Literal["ok", "not_modified", "failed", "skipped"] = "ok"
+    entries: int = 0  # entries in the feed
+    fetched: int = 0  # article pages downloaded
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0  # articles that could not be stored
+    fallback: int = 0  # articles whose text came from the feed because the page failed
+    error: str = ""
+    duration: float = 0.0  # seconds
+
+
+class ArticleStore(Protocol):
+    """The article index: idempotent upserts keyed by id, search by query tree, streaming export."""
+
+    def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]: ...
+
+    def find_duplicate(self, article_id: str, content_hash: str) -> Duplicate | None: ...
+
+    def get(self, article_id: str) -> Article | None: ...
+
+    def search(
+        self, query: Node | None, *, sort: Sort = "relevance", limit: int = 20, offset: int = 0
+    ) -> SearchResult: ...
+
+    def iter_articles(self, query: Node | None, *, sort: Sort = "date") -> Iterator[Article]: ...
+
+    def count(self, query: Node | None = None) -> int: ...
+
+    def close(self) -> None: ...

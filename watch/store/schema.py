@@ -1,0 +1,119 @@
+"""The SQLite schema of the embedded store, as numbered migrations (``PRAGMA user_version``).
+
+A migration is appended, never edited: a store at version N gets migrations N+1.. applied in order,
+each in its own transaction.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+_V1 = """
+CREATE TABLE articles (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    canonical_url TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    source_name TEXT NOT NULL DEFAULT '',
+    source_country TEXT NOT NULL DEFAULT '',
+    source_org_type TEXT NOT NULL DEFAULT '',
+    feed_url TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '[]',
+    published_at TEXT NOT NULL DEFAULT '',
+    fetched_at TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT 'und',
+    language_confidence REAL NOT NULL DEFAULT 0,
+    topics TEXT NOT NULL DEFAULT '[]',
+    countries TEXT NOT NULL DEFAULT '[]',
+    relevance REAL,
+    simhash TEXT NOT NULL DEFAULT '',
+    cluster_id TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL DEFAULT '',
+    extraction TEXT NOT NULL DEFAULT '',
+    extraction_note TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX articles_source ON articles(source_id, date);
+CREATE INDEX articles_language ON articles(language, date);
+CREATE INDEX articles_country ON articles(source_country, date);
+CREATE INDEX articles_date ON articles(date);
+CREATE INDEX articles_content_hash ON articles(content_hash) WHERE content_hash != '';
+CREATE INDEX articles_canonical ON articles(canonical_url);
+
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, summary, text,
+    content='articles', content_rowid='rowid',
+    tokenize="unicode61 remove_diacritics 2"
+);
+CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO articles_fts(rowid, title, summary, text)
+    VALUES (new.rowid, new.title, new.summary, new.text);
+END;
+CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, text)
+    VALUES ('delete', old.rowid, old.title, old.summary, old.text);
+END;
+CREATE TRIGGER articles_au AFTER UPDATE OF title, summary, text ON articles BEGIN
+    INSERT INTO articles_fts(articles_fts, rowid, title, summary, text)
+    VALUES ('delete', old.rowid, old.title, old.summary, old.text);
+    INSERT INTO articles_fts(rowid, title, summary, text)
+    VALUES (new.rowid, new.title, new.summary, new.text);
+END;
+
+CREATE TABLE source_state (
+    source_id TEXT PRIMARY KEY,
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    body_hash TEXT NOT NULL DEFAULT '',
+    last_attempt TEXT NOT NULL DEFAULT '',
+    last_success TEXT NOT NULL DEFAULT '',
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE entries (
+    source_id TEXT NOT NULL,
+    entry_key TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    PRIMARY KEY (source_id, entry_key)
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'running',
+    sources INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    failed_sources INTEGER NOT NULL DEFAULT 0,
+    finish_reason TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE run_sources (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    source_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    entries INTEGER NOT NULL DEFAULT 0,
+    fetched INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    updated INTEGER NOT NULL DEFAULT 0,
+    unchanged INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    fallback INTEGER NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    duration REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, source_id)
+);
+"""
+
+#: MIGRATIONS[i] brings the store from version i to i + 1.
+MIGRATIONS: tuple[str, ...] = (_V1,)

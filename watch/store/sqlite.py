@@ -1,0 +1,259 @@
+"""The embedded store: one SQLite file (WAL) holding articles + FTS5 and the crawl state."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from watch.errors import StoreUnavailable
+from watch.items import Article
+from watch.query import Node
+from watch.store.base import Duplicate, Hit, SearchResult, Sort, UpsertOutcome
+from watch.store.fts import compile_query
+from watch.store.schema import MIGRATIONS
+
+__all__ = ["Database", "SQLiteArticleStore", "utc_now"]
+
+logger = logging.getLogger(__name__)
+logger.addHandler(logging.NullHandler())
+
+#: bm25 weights of the FTS columns: title above summary above body text.
+BM25_WEIGHTS = (10.0, 3.0, 1.0)
+_JSON_COLUMNS = ("authors", "topics", "countries")
+_COLUMNS = (
+    "id", "url", "canonical_url", "source_id", "source_name", "source_country", "source_org_type",
+    "feed_url", "title", "summary", "text", "authors", "published_at", "fetched_at", "date",
+    "language", "language_confidence", "topics", "countries", "relevance", "simhash",
+    "cluster_id", "content_hash", "extraction", "extraction_note", "updated_at",
+)  # fmt: skip
+_CHANGE_KEYS = ("title", "summary", "text", "published_at", "authors", "language", "content_hash")
+
+
+def utc_now() -> str:
+    """Now, UTC ISO 8601 to the second."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Database:
+    """A connection to the store file, with its schema migrated to the current version."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self.conn = self._connect()
+        if not readonly:
+            self._migrate()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.readonly:
+            if not self.path.exists():
+                raise StoreUnavailable(
+                    f"{self.path}: no store here yet — run `llwatch crawl` first"
+                )
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            return self._open(uri, uri=True)
+        _ensure_writable_dir(self.path.parent)
+        conn = self._open(str(self.path), uri=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
+    def _open(self, target: str, *, uri: bool) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(target, uri=uri, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"{self.path}: cannot open the store ({exc})") from None
+        return conn
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreUnavailable(
+                f"{self.path}: store schema v{version} is newer than this llwatch "
+                f"(v{len(MIGRATIONS)}) — upgrade llwatch"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction():
+                for statement in _statements(script):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+            logger.info("store %s migrated to schema v%d", self.path, number)
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE .. COMMIT, rolled back on any error."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"{self.path}: cannot write the store ({exc})") from None
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (trigger bodies kept whole)."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    return [s for s in out if s]
+
+
+def _ensure_writable_dir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreUnavailable(
+            f"data dir {folder}: cannot create it ({exc.strerror}) — "
+            "give --data-dir or WATCH_DATA_DIR a writable folder"
+        ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StoreUnavailable(
+            f"data dir {folder} is not writable — give --data-dir or WATCH_DATA_DIR a writable folder"
+        )
+
+
+def _row_values(article: Article, now: str) -> dict[str, Any]:
+    data = article.to_dict()
+    for name in _JSON_COLUMNS:
+        data[name] = json.dumps(data[name], ensure_ascii=False)
+    data["date"] = article.published_at or article.fetched_at
+    data["updated_at"] = now
+    return data
+
+
+def _article(row: sqlite3.Row) -> Article:
+    data = {key: row[key] for key in row.keys() if key in _COLUMNS}  # noqa: SIM118 - Row iterates values
+    for name in _JSON_COLUMNS:
+        data[name] = json.loads(data[name])
+    data.pop("date", None)
+    data.pop("updated_at", None)
+    return Article.from_dict(data)
+
+
+class SQLiteArticleStore:
+    """Articles and their FTS5 index in the embedded store (see watch.store.base.ArticleStore)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
+        """Insert new articles, update changed ones in place (same id); one transaction."""
+        now = utc_now()
+        with self.db.transaction() as conn:
+            return [self._upsert_one(conn, article, now) for article in articles]
+
+    def _upsert_one(self, conn: sqlite3.Connection, article: Article, now: str) -> UpsertOutcome:
+        values = _row_values(article, now)
+        old = conn.execute(
+            f"SELECT {', '.join(_CHANGE_KEYS)} FROM articles WHERE id = ?", (article.id,)
+        ).fetchone()
+        if old is None:
+            names = ", ".join(_COLUMNS)
+            conn.execute(f"INSERT INTO articles ({names}) VALUES (:{', :'.join(_COLUMNS)})", values)
+            return "new"
+        if all(old[k] == values[k] for k in _CHANGE_KEYS):
+            return "unchanged"
+        assignments = ", ".join(f"{c} = :{c}" for c in _COLUMNS if c not in {"id", "url"})
+        conn.execute(f"UPDATE articles SET {assignments} WHERE id = :id", values)
+        return "updated"
+
+    def find_duplicate(self, article_id: str, content_hash: str) -> Duplicate | None:
+        """The stored article with this id, else one with the same text hash."""
+        sql = "SELECT id, url, canonical_url FROM articles WHERE id = ?"
+        row = self.db.conn.execute(sql, (article_id,)).fetchone()
+        if row:
+            return Duplicate(row["id"], row["url"], row["canonical_url"], "url")
+        if not content_hash:
+            return None
+        sql = "SELECT id, url, canonical_url FROM articles WHERE content_hash = ? ORDER BY rowid"
+        row = self.db.conn.execute(sql, (content_hash,)).fetchone()
+        return Duplicate(row["id"], row["url"], row["canonical_url"], "content") if row else None
+
+    def get(self, article_id: str) -> Article | None:
+        row = self.db.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _article(row) if row else None
+
+    def search(
+        self, query: Node | None, *, sort: Sort = "relevance", limit: int = 20, offset: int = 0
+    ) -> SearchResult:
+        """One page of results (ranked by bm25, title first, or newest first) and the total."""
+        compiled = compile_query(query)
+        total = self.count(query)
+        if compiled.match is None:
+            sql = f"SELECT a.*, 0.0 AS score, '' AS snip FROM articles a WHERE {compiled.where_sql}"
+            params: list[Any] = list(compiled.params)
+            order = "a.date DESC, a.rowid DESC"
+        else:
+            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+            sql = (
+                f"SELECT a.*, -bm25(articles_fts, {weights}) AS score, "
+                "snippet(articles_fts, 2, '[', ']', '…', 16) AS snip "
+                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
+            )
+            params = [compiled.match, *compiled.params]
+            order = "score DESC, a.date DESC" if sort == "relevance" else "a.date DESC, score DESC"
+        rows = self._run(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])
+        hits = [Hit(_article(r), round(float(r["score"]), 4), r["snip"] or "") for r in rows]
+        return SearchResult(total=total, hits=hits)
+
+    def count(self, query: Node | None = None) -> int:
+        compiled = compile_query(query)
+        if compiled.match is None:
+            sql = f"SELECT count(*) FROM articles a WHERE {compiled.where_sql}"
+            return int(self._run(sql, compiled.params)[0][0])
+        sql = (
+            "SELECT count(*) FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
+        )
+        return int(self._run(sql, [compiled.match, *compiled.params])[0][0])
+
+    def iter_articles(self, query: Node | None, *, sort: Sort = "date") -> Iterator[Article]:
+        """Every matching article, newest first, streamed from the cursor (constant memory)."""
+        compiled = compile_query(query)
+        if compiled.match is None:
+            sql = f"SELECT a.* FROM articles a WHERE {compiled.where_sql} ORDER BY a.date DESC"
+            params: list[Any] = list(compiled.params)
+        else:
+            sql = (
+                "SELECT a.* FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND {compiled.where_sql} ORDER BY a.date DESC"
+            )
+            params = [compiled.match, *compiled.params]
+        cursor = self.db.conn.execute(sql, params)
+        for row in cursor:
+            yield _article(row)
+
+    def _run(self, sql: str, params: Sequence[Any]) -> list[sqlite3.Row]:
+        try:
+            return self.db.conn.execute(sql, list(params)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"{self.db.path}: query failed ({exc})") from None
+
+    def close(self) -> None:
+        self.db.close()
