@@ -1,4 +1,5 @@
-"""Dedupe: same canonical URL or same text = one article, updated in place under the first id."""
+"""Dedupe: same canonical URL = the same article, updated in place; the same text at another URL
+(a syndicated copy, a repost) = a duplicate of the article stored first, which it leaves unchanged."""
 
 from __future__ import annotations
 
@@ -40,4 +41,5 @@ class DedupePipeline:
 
     def _merge_into(self, item: Article, first_id: str, url: str, canonical: str) -> None:
         self.stats.inc_value("watch/dedupe/same_text")
+        item.duplicate_of = first_id
         item.id, item.url, item.canonical_url = first_id, url, canonical

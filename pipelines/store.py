@@ -45,9 +45,11 @@ class StorePipeline:
         if not self.batch or self.store is None:
             return
         batch, self.batch = self.batch, []
+        originals = [a for a in batch if not a.duplicate_of]
         try:
-            outcomes = self.store.articles.upsert(batch)
+            stored = iter(self.store.articles.upsert(originals))
             self.store.state.record_entries(batch)
+            outcomes = [next(stored) if not a.duplicate_of else "unchanged" for a in batch]
         except StoreUnavailable as exc:
             logger.error("could not store %d articles: %s", len(batch), exc)
             outcomes = ["failed"] * len(batch)  # type: ignore[list-item]

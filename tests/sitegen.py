@@ -1,0 +1,245 @@
+"""The local test site: feeds of every format, article pages and misbehaving routes.
+
+Static files are generated into a folder served by watch.demo.server.SiteServer; the routes that
+misbehave (errors, redirects, slow answers, stale validators, a feed that changes) are functions.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from watch.demo.server import SiteServer, send
+
+#: Seconds the slow route waits; tests set WATCH_DOWNLOAD_TIMEOUT below it.
+SLOW_SECONDS = 4.0
+
+_TOPICS = {
+    "en": [
+        "Evening adult literacy classes in the river towns have doubled their enrolment this year.",
+        "Learners say the community centre is the first place where reading felt possible.",
+        "The district education office pays the facilitators and supplies the workbooks.",
+        "Volunteers from the cooperative teach numeracy with market prices and seed orders.",
+        "A new certificate recognises the skills that adults gain outside school.",
+    ],
+    "fr": [
+        "Les cours d'alphabétisation des adultes se multiplient dans les quartiers de la ville.",
+        "Les apprenants racontent que le centre communautaire leur a redonné confiance.",
+        "La mairie finance les formateurs et fournit les cahiers et les livres de lecture.",
+        "Des bénévoles enseignent le calcul à partir des prix du marché et des factures.",
+        "Une attestation reconnaît désormais les compétences acquises hors de l'école.",
+    ],
+    "es": [
+        "Los cursos de alfabetización de adultos crecen en los barrios del sur de la ciudad.",
+        "Las personas participantes dicen que el centro comunitario les devolvió la confianza.",
+        "La alcaldía paga a las facilitadoras y entrega cuadernos y libros de lectura.",
+        "Voluntarias de la cooperativa enseñan cálculo con los precios del mercado.",
+        "Un nuevo certificado reconoce las competencias adquiridas fuera de la escuela.",
+    ],
+}
+
+#: slug -> (language, title)
+ARTICLES = {
+    "a1": ("en", "Adult literacy classes double in river towns"),
+    "a2": ("en", "Numeracy at the market: a cooperative teaches adults"),
+    "a5": ("fr", "Alphabétisation des adultes : les quartiers s'organisent"),
+    "a6": ("es", "La alfabetización de adultos crece en el sur"),
+    "a8": ("en", "Certificates for skills learnt outside school"),
+    "a9": ("en", "Learning cities network meets in Hamburg"),
+    "c1": ("en", "A feed entry that will change"),
+}
+
+
+def page_html(slug: str, lang: str, title: str) -> str:
+    """A realistic article page with boilerplate around a unique text."""
+    sentences = _TOPICS[lang]
+    paragraphs = [
+        " ".join(f"{s} ({slug} §{n}.{i})" for i, s in enumerate(sentences[n:] + sentences[:n]))
+        for n in range(4)
+    ]
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title} | Test News</title>
+<meta name="author" content="Test Reporter"><meta property="article:published_time" content="2026-11-0{len(slug)}T08:00:00Z">
+</head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/about">About</a></nav></header>
+<div class="cookies">We use cookies. <a href="/privacy">Privacy</a></div>
+<article><h1>{title}</h1><p class="byline">By Test Reporter</p>
+{body}
+</article>
+<aside><h2>Related</h2><ul><li><a href="/x">Other story</a></li></ul></aside>
+<footer>© 2026 Test News — <a href="/contact">Contact</a></footer>
+</body></html>"""
+
+
+def rss2(base: str) -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>
+<title>Test RSS 2.0</title><link>{base}/</link><language>en</language>
+<item><title>{ARTICLES["a1"][1]}</title><link>{base}/articles/a1.html</link><guid>a1</guid>
+<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate><dc:creator>Ada Reporter</dc:creator>
+<description>Summary of a1.</description></item>
+<item><title>{ARTICLES["a2"][1]}</title><link>{base}/articles/a2.html?utm_source=rss&amp;utm_medium=feed&amp;fbclid=xyz</link>
+<guid>a2</guid><pubDate>Tue, 03 Nov 2026 10:00:00 GMT</pubDate><description>Summary of a2.</description></item>
+<item><title>A page robots.txt forbids</title><link>{base}/private/secret.html</link><guid>p1</guid>
+<pubDate>Wed, 04 Nov 2026 10:00:00 GMT</pubDate><description>Only the feed knows this private story about adult learning.</description></item>
+<item><title>A page that is gone</title><link>{base}/articles/gone.html</link><guid>g1</guid>
+<pubDate>Thu, 05 Nov 2026 10:00:00 GMT</pubDate><description>The feed summary of a story whose page returns 404.</description></item>
+</channel></rss>"""
+
+
+def atom(base: str) -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr"><title>Test Atom</title>
+<id>urn:test:atom</id><updated>2026-11-06T10:00:00Z</updated><link href="{base}/"/>
+<entry><title>{ARTICLES["a5"][1]}</title><id>urn:test:a5</id><link href="{base}/articles/a5.html"/>
+<published>2026-11-06T09:00:00+01:00</published><updated>2026-11-06T09:00:00+01:00</updated>
+<author><name>Claire Formatrice</name></author><summary>Résumé de a5.</summary></entry>
+<entry><title>{ARTICLES["a1"][1]}</title><id>urn:test:a1</id><link href="{base}/articles/a1.html"/>
+<updated>2026-11-02T10:00:00Z</updated><summary>Same article as in the RSS feed.</summary></entry>
+</feed>"""
+
+
+def json_feed(base: str) -> str:
+    return f"""{{"version": "https://jsonfeed.org/version/1.1", "title": "Test JSON Feed",
+"home_page_url": "{base}/", "language": "es", "items": [
+{{"id": "a6", "url": "{base}/articles/a6.html", "title": "{ARTICLES["a6"][1]}",
+  "summary": "Resumen de a6.", "date_published": "2026-11-07T10:00:00-05:00",
+  "authors": [{{"name": "Lucía Periodista"}}]}},
+{{"id": "copy-of-a1", "url": "{base}/mirror/a1-copy.html", "title": "Syndicated copy of a1",
+  "date_published": "2026-11-08T10:00:00Z"}}
+]}}"""
+
+
+def rss1(base: str) -> str:
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="{base}/feeds/rss1.rdf"><title>Test RSS 1.0</title><link>{base}/</link>
+<description>RSS 1.0 test</description><items><rdf:Seq><rdf:li resource="{base}/articles/a8.html"/></rdf:Seq></items></channel>
+<item rdf:about="{base}/articles/a8.html"><title>{ARTICLES["a8"][1]}</title><link>{base}/articles/a8.html</link>
+<dc:date>2026-11-09T10:00:00Z</dc:date><description>Summary of a8.</description></item>
+</rdf:RDF>"""
+
+
+def latin1(base: str) -> bytes:
+    text = f"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<rss version="2.0"><channel><title>Éducation des adultes — fil latin-1</title><link>{base}/</link>
+<item><title>Formation à Besançon : élan pour l'éducation des adultes</title><link>{base}/articles/a9.html</link>
+<guid>l1</guid><pubDate>Tue, 10 Nov 2026 10:00:00 GMT</pubDate><description>Résumé accentué.</description></item>
+</channel></rss>"""
+    return text.replace("—", "-").encode("iso-8859-1")
+
+
+def changing(base: str, version: int) -> str:
+    title = ARTICLES["c1"][1] + (f" (revised {version})" if version else "")
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Changing</title><link>{base}/</link>
+<item><title>{title}</title><link>{base}/articles/c1.html</link><guid>c1</guid>
+<pubDate>Wed, 11 Nov 2026 10:00:00 GMT</pubDate><description>Version {version}.</description></item>
+</channel></rss>"""
+
+
+MALFORMED = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title>'
+    "<item><title>Recovered entry about adult learning</title><link>{base}/articles/a1.html</link></item>"
+    "<item><title>Cut <b>short</title><link>{base}/articles/a2"
+)
+
+
+def build_site(root: Path) -> None:
+    """Write the static part of the test site into ``root``."""
+    (root / "articles").mkdir(parents=True)
+    (root / "mirror").mkdir()
+    (root / "private").mkdir()
+    (root / "feeds").mkdir()
+    for slug, (lang, title) in ARTICLES.items():
+        (root / "articles" / f"{slug}.html").write_text(page_html(slug, lang, title), "utf-8")
+    copy = page_html("a1", "en", "Syndicated copy of a1").replace("| Test News", "| Mirror")
+    (root / "mirror" / "a1-copy.html").write_text(copy, "utf-8")
+    (root / "private" / "secret.html").write_text(page_html("p1", "en", "Secret"), "utf-8")
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", "utf-8")
+    (root / "feeds" / "html.xml").write_text("<!doctype html><html><body><h1>Not a feed</h1></body></html>")
+    (root / "feeds" / "empty.xml").write_text("")
+    (root / "feeds" / "malformed.xml").write_text(MALFORMED.replace("{base}", "{{BASE_URL}}"))
+    base = "{{BASE_URL}}"
+    for name, make in (("rss2.xml", rss2), ("atom.xml", atom), ("feed.json", json_feed), ("rss1.rdf", rss1)):
+        (root / "feeds" / name).write_text(make(base), "utf-8")
+    (root / "feeds" / "latin1.xml").write_bytes(latin1(base))
+
+
+class TestSite(SiteServer):
+    """The test site server with its misbehaving routes; ``version`` drives the changing feed."""
+
+    __test__ = False
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.version = 0
+        self.routes.update(
+            {
+                "/feeds/404.xml": lambda h: send(h, 404, b"gone", "text/plain"),
+                "/feeds/500.xml": lambda h: send(h, 500, b"oops", "text/plain"),
+                "/feeds/slow.xml": self._slow,
+                "/feeds/loop.xml": lambda h: send(h, 302, b"", None, {"Location": "/feeds/loop.xml"}),
+                "/feeds/moved.xml": lambda h: send(h, 301, b"", None, {"Location": "/feeds/rss1.rdf"}),
+                "/feeds/stale.xml": self._stale,
+                "/feeds/changing.xml": self._changing,
+                "/articles/gone.html": lambda h: send(h, 404, b"<h1>404</h1>", "text/html"),
+            }
+        )
+
+    def _slow(self, handler: BaseHTTPRequestHandler) -> None:
+        time.sleep(SLOW_SECONDS)
+        send(handler, 200, rss1(self.base_url).encode(), "application/rss+xml")
+
+    def _stale(self, handler: BaseHTTPRequestHandler) -> None:
+        """Same body every time, but validators that never match (a server lying about changes)."""
+        body = changing(self.base_url, 0).replace("Changing", "Stale validators").encode()
+        etag = f'"{time.monotonic_ns()}"'
+        send(handler, 200, body.replace(b"/c1.html", b"/a8.html"), "application/rss+xml", {"ETag": etag})
+
+    def _changing(self, handler: BaseHTTPRequestHandler) -> None:
+        send(handler, 200, changing(self.base_url, self.version).encode(), "application/rss+xml")
+
+    def page_hits(self, since: int = 0) -> list[str]:
+        """Article pages requested since hit number ``since``."""
+        return [h for h in self.hits[since:] if h.endswith(".html")]
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (for a source whose server is down)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+SOURCES = {
+    "rss2": "/feeds/rss2.xml",
+    "atom": "/feeds/atom.xml",
+    "json": "/feeds/feed.json",
+    "rss1-moved": "/feeds/moved.xml",
+    "latin1": "/feeds/latin1.xml",
+    "malformed": "/feeds/malformed.xml",
+    "stale": "/feeds/stale.xml",
+    "changing": "/feeds/changing.xml",
+    "html": "/feeds/html.xml",
+    "empty": "/feeds/empty.xml",
+    "not-found": "/feeds/404.xml",
+    "server-error": "/feeds/500.xml",
+    "slow": "/feeds/slow.xml",
+    "loop": "/feeds/loop.xml",
+}
+FAILING = {"html", "empty", "not-found", "server-error", "slow", "loop", "down"}
+
+
+def watch_list(site: SiteServer) -> str:
+    """feeds.yaml text for every test source (plus one whose server is down)."""
+    lines = ["defaults:", "  org_type: media", "  languages: [en]", "  country: GB", "sources:"]
+    urls = {sid: site.url(path) for sid, path in SOURCES.items()}
+    urls["down"] = f"http://127.0.0.1:{free_port()}/feed.xml"
+    for sid, url in urls.items():
+        lines += [f"  - id: {sid}", f"    name: Test {sid}", f"    url: {url}"]
+    return "\n".join(lines) + "\n"
