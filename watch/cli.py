@@ -467,4 +467,4 @@ def demo(keep: Path | None) -> None:
                 click.echo(f"\n$ llwatch search '{query}'    ({result.total} results)")
                 click.echo(_hits_table(result.hits))
         if keep:
-            click.echo(f"\ngo on: llwatch search --data-dir {keep} 'learning cities'", err=True)
+            click.echo(f"\ngo on: llwatch search --data-dir {keep} 'literacy lang:en'", err=True)
