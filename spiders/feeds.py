@@ -52,6 +52,7 @@ class FeedsSpider(scrapy.Spider):
         self.sources_file = sources
         self.only = [s.strip() for s in (source or "").split(",") if s.strip()]
         self.force = str(force).lower() in {"1", "true", "yes"}
+        self.config = WatchConfig.load()  # replaced by the crawler's settings in from_crawler
         self.tracker = RunTracker()
         self.store: Store | None = None
         self.run_id = 0
@@ -206,16 +207,20 @@ class FeedsSpider(scrapy.Spider):
         self.store.close()
 
 
+def _header(response: Response, name: str) -> str:
+    return (response.headers.get(name) or b"").decode("latin-1")
+
+
 def _validators(response: Response) -> dict[str, str]:
     return {
-        "etag": response.headers.get("ETag", b"").decode("latin-1"),
-        "last_modified": response.headers.get("Last-Modified", b"").decode("latin-1"),
+        "etag": _header(response, "ETag"),
+        "last_modified": _header(response, "Last-Modified"),
         "body_hash": body_hash(response.body) if response.status != 304 else "",
     }
 
 
 def _content_type(response: Response) -> str:
-    return response.headers.get("Content-Type", b"").decode("latin-1")
+    return _header(response, "Content-Type")
 
 
 def _is_html(response: Response) -> bool:

@@ -161,11 +161,18 @@ def build_site(root: Path) -> None:
     (root / "mirror" / "a1-copy.html").write_text(copy, "utf-8")
     (root / "private" / "secret.html").write_text(page_html("p1", "en", "Secret"), "utf-8")
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", "utf-8")
-    (root / "feeds" / "html.xml").write_text("<!doctype html><html><body><h1>Not a feed</h1></body></html>")
+    (root / "feeds" / "html.xml").write_text(
+        "<!doctype html><html><body><h1>Not a feed</h1></body></html>"
+    )
     (root / "feeds" / "empty.xml").write_text("")
     (root / "feeds" / "malformed.xml").write_text(MALFORMED.replace("{base}", "{{BASE_URL}}"))
     base = "{{BASE_URL}}"
-    for name, make in (("rss2.xml", rss2), ("atom.xml", atom), ("feed.json", json_feed), ("rss1.rdf", rss1)):
+    for name, make in (
+        ("rss2.xml", rss2),
+        ("atom.xml", atom),
+        ("feed.json", json_feed),
+        ("rss1.rdf", rss1),
+    ):
         (root / "feeds" / name).write_text(make(base), "utf-8")
     (root / "feeds" / "latin1.xml").write_bytes(latin1(base))
 
@@ -183,8 +190,12 @@ class TestSite(SiteServer):
                 "/feeds/404.xml": lambda h: send(h, 404, b"gone", "text/plain"),
                 "/feeds/500.xml": lambda h: send(h, 500, b"oops", "text/plain"),
                 "/feeds/slow.xml": self._slow,
-                "/feeds/loop.xml": lambda h: send(h, 302, b"", None, {"Location": "/feeds/loop.xml"}),
-                "/feeds/moved.xml": lambda h: send(h, 301, b"", None, {"Location": "/feeds/rss1.rdf"}),
+                "/feeds/loop.xml": lambda h: send(
+                    h, 302, b"", None, {"Location": "/feeds/loop.xml"}
+                ),
+                "/feeds/moved.xml": lambda h: send(
+                    h, 301, b"", None, {"Location": "/feeds/rss1.rdf"}
+                ),
                 "/feeds/stale.xml": self._stale,
                 "/feeds/changing.xml": self._changing,
                 "/articles/gone.html": lambda h: send(h, 404, b"<h1>404</h1>", "text/html"),
@@ -199,7 +210,13 @@ class TestSite(SiteServer):
         """Same body every time, but validators that never match (a server lying about changes)."""
         body = changing(self.base_url, 0).replace("Changing", "Stale validators").encode()
         etag = f'"{time.monotonic_ns()}"'
-        send(handler, 200, body.replace(b"/c1.html", b"/a8.html"), "application/rss+xml", {"ETag": etag})
+        send(
+            handler,
+            200,
+            body.replace(b"/c1.html", b"/a8.html"),
+            "application/rss+xml",
+            {"ETag": etag},
+        )
 
     def _changing(self, handler: BaseHTTPRequestHandler) -> None:
         send(handler, 200, changing(self.base_url, self.version).encode(), "application/rss+xml")

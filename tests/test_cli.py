@@ -64,7 +64,9 @@ def watch_list(tmp_path: Path) -> Path:
 )  # fmt: skip
 def test_every_command_has_help(command: list[str]) -> None:
     code, out, _ = run(*command, "--help")
-    assert code == 0 and "Usage: llwatch" in out and len(out.splitlines()) > 5
+    assert code == 0
+    assert "Usage: llwatch" in out
+    assert len(out.splitlines()) > 5
 
 
 def test_sources_check_ok(watch_list: Path) -> None:
@@ -86,24 +88,31 @@ def test_sources_check_reports_file_and_line(tmp_path: Path, text: str, expected
     path = tmp_path / "bad.yaml"
     path.write_text(text, "utf-8")
     code, out, err = run("sources", "check", str(path))
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert f"{path}{expected}" in err
     assert err.strip().splitlines()[-1].startswith(f"llwatch: error: {path}:")
 
 
 def test_sources_check_missing_file(tmp_path: Path) -> None:
     code, _, err = run("sources", "check", str(tmp_path / "nope.yaml"))
-    assert code == 2 and "no such file" in err and "Traceback" not in err
+    assert code == 2
+    assert "no such file" in err
+    assert "Traceback" not in err
 
 
 def test_sources_list_table_and_json(watch_list: Path, tmp_path: Path) -> None:
-    code, out, _ = run("sources", "list", "--sources", str(watch_list), "--data-dir", str(tmp_path / "d"))
+    code, out, _ = run(
+        "sources", "list", "--sources", str(watch_list), "--data-dir", str(tmp_path / "d")
+    )
     assert code == 0
     assert out.splitlines()[0].split()[:4] == ["id", "name", "country", "langs"]
-    assert "uil" in out and "closed" not in out
+    assert "uil" in out
+    assert "closed" not in out
     code, out, _ = run("sources", "list", "--all", "--json", "--sources", str(watch_list))
     rows = [json.loads(line) for line in out.splitlines()]
-    assert [r["id"] for r in rows] == ["uil", "closed"] and rows[0]["languages"] == ["en", "fr"]
+    assert [r["id"] for r in rows] == ["uil", "closed"]
+    assert rows[0]["languages"] == ["en", "fr"]
 
 
 def test_search_table(data_dir: Path) -> None:
@@ -111,15 +120,20 @@ def test_search_table(data_dir: Path) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["title", "source", "lang", "date", "url"]
-    assert lines[2].startswith("Adult literacy in Senegal") and len(lines) == 4
+    assert lines[2].startswith("Adult literacy in Senegal")
+    assert len(lines) == 4
     assert "2 of 2 results" in err
 
 
 def test_search_json_lines(data_dir: Path) -> None:
-    code, out, _ = run("search", "--data-dir", str(data_dir), "--json", "--sort", "date", "literacy")
+    _code, out, _ = run(
+        "search", "--data-dir", str(data_dir), "--json", "--sort", "date", "literacy"
+    )
     hits = [json.loads(line) for line in out.splitlines()]
     assert [h["id"] for h in hits] == ["id002", "id001"]
-    assert {"title", "url", "source_id", "language", "published_at", "score", "snippet"} <= hits[0].keys()
+    assert {"title", "url", "source_id", "language", "published_at", "score", "snippet"} <= hits[
+        0
+    ].keys()
 
 
 def test_search_limit(data_dir: Path) -> None:
@@ -133,28 +147,33 @@ def test_search_limit(data_dir: Path) -> None:
 )
 def test_search_bad_syntax_is_one_line_exit_2(data_dir: Path, query: str, position: str) -> None:
     code, out, err = run("search", "--data-dir", str(data_dir), query)
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert len(err.strip().splitlines()) == 1
     assert err.startswith(f"llwatch: error: query error at {position}:")
 
 
 def test_search_without_store(tmp_path: Path) -> None:
     code, _, err = run("search", "--data-dir", str(tmp_path / "empty"), "x")
-    assert code == 2 and "run `llwatch crawl` first" in err
+    assert code == 2
+    assert "run `llwatch crawl` first" in err
 
 
 def test_export_jsonl_every_field(data_dir: Path, tmp_path: Path) -> None:
     out_file = tmp_path / "out.jsonl"
     code, _, err = run("export", "--data-dir", str(data_dir), "--out", str(out_file))
-    assert code == 0 and "exported 3 articles" in err
+    assert code == 0
+    assert "exported 3 articles" in err
     rows = [json.loads(line) for line in out_file.read_text("utf-8").splitlines()]
-    assert len(rows) == 3 and list(rows[0]) == list(ARTICLE_FIELDS)
+    assert len(rows) == 3
+    assert list(rows[0]) == list(ARTICLE_FIELDS)
 
 
 def test_export_csv_with_query(data_dir: Path) -> None:
     code, out, _ = run("export", "--data-dir", str(data_dir), "--format", "csv", "lang:fr")
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert code == 0 and [r["id"] for r in rows] == ["id002"]
+    assert code == 0
+    assert [r["id"] for r in rows] == ["id002"]
     assert list(rows[0]) == list(ARTICLE_FIELDS)
     assert json.loads(rows[0]["authors"]) == []
 
@@ -167,7 +186,8 @@ def test_export_csv_lists_are_json(data_dir: Path) -> None:
 def test_stats_json(data_dir: Path) -> None:
     code, out, _ = run("stats", "--data-dir", str(data_dir), "--json")
     data = json.loads(out)
-    assert code == 0 and data["articles"] == 3
+    assert code == 0
+    assert data["articles"] == 3
     assert data["by_source"] == {"closed": 1, "src": 1, "uil": 1}
     assert data["by_language"] == {"en": 2, "fr": 1}
     assert data["runs"] == []
@@ -175,12 +195,15 @@ def test_stats_json(data_dir: Path) -> None:
 
 def test_stats_table(data_dir: Path) -> None:
     code, out, _ = run("stats", "--data-dir", str(data_dir))
-    assert code == 0 and out.startswith("3 articles")
+    assert code == 0
+    assert out.startswith("3 articles")
 
 
 def test_stats_after_a_crawl_shows_the_runs(tmp_path: Path, site_sources: Path) -> None:
-    llwatch("crawl", "--data-dir", str(tmp_path), "--sources", str(site_sources), "--source", "atom")
-    code, out, _ = run("stats", "--data-dir", str(tmp_path), "--json")
+    llwatch(
+        "crawl", "--data-dir", str(tmp_path), "--sources", str(site_sources), "--source", "atom"
+    )
+    _code, out, _ = run("stats", "--data-dir", str(tmp_path), "--json")
     data = json.loads(out)
     assert data["runs"][0]["status"] == "ok"
     assert data["runs"][0]["sources"][0]["source_id"] == "atom"
@@ -200,4 +223,5 @@ def test_crawl_summary_table(tmp_path: Path, site_sources: Path) -> None:
 
 def test_python_dash_m_watch() -> None:
     done = llwatch("--version")
-    assert done.code == 0 and done.stdout.startswith("llwatch, version ")
+    assert done.code == 0
+    assert done.stdout.startswith("llwatch, version ")

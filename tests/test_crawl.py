@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CrawlRun, crawl
+from tests.conftest import CrawlRun, crawl, llwatch
 from tests.sitegen import FAILING, SOURCES, TestSite
 from watch.crawl import crawl_lock
 
@@ -29,13 +29,17 @@ def article(data_dir: Path, url_part: str) -> sqlite3.Row:
 
 
 @pytest.fixture(scope="module")
-def first(site: TestSite, site_sources: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CrawlRun]:
+def first(
+    site: TestSite, site_sources: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, CrawlRun]:
     data_dir = tmp_path_factory.mktemp("crawl")
     return data_dir, crawl(data_dir, site_sources)
 
 
 @pytest.fixture(scope="module")
-def second(first: tuple[Path, CrawlRun], site: TestSite, site_sources: Path) -> tuple[CrawlRun, list[str]]:
+def second(
+    first: tuple[Path, CrawlRun], site: TestSite, site_sources: Path
+) -> tuple[CrawlRun, list[str]]:
     data_dir, _ = first
     mark = len(site.hits)
     run = crawl(data_dir, site_sources, "--force")
@@ -85,7 +89,8 @@ def test_article_fields(first: tuple[Path, CrawlRun]) -> None:
     a5 = article(data_dir, "/articles/a5.html")
     assert a5["title"] == "Alphabétisation des adultes : les quartiers s'organisent"
     assert a5["extraction"] == "page"
-    assert "(a5 §0.0)" in a5["text"] and "Other story" not in a5["text"]
+    assert "(a5 §0.0)" in a5["text"]
+    assert "Other story" not in a5["text"]
     assert a5["published_at"] == "2026-11-06T08:00:00Z"  # +01:00 to UTC
     assert a5["authors"] == '["Claire Formatrice"]'
     assert a5["summary"] == "Résumé de a5."
@@ -125,7 +130,9 @@ def test_page_failures_fall_back_to_feed_text(first: tuple[Path, CrawlRun]) -> N
 def test_same_text_at_another_url_is_one_article(first: tuple[Path, CrawlRun]) -> None:
     data_dir, _ = first
     # a1 and its mirrored copy have the same text: whichever came first is stored, unchanged.
-    found = rows(data_dir, "SELECT id FROM articles WHERE url LIKE '%a1.html' OR url LIKE '%a1-copy.html'")
+    found = rows(
+        data_dir, "SELECT id FROM articles WHERE url LIKE '%a1.html' OR url LIKE '%a1-copy.html'"
+    )
     assert len(found) == 1
     entries = rows(data_dir, "SELECT DISTINCT article_id FROM entries WHERE entry_key IN "
                    "('copy-of-a1', 'a1', 'urn:test:a1')")  # fmt: skip
@@ -134,7 +141,9 @@ def test_same_text_at_another_url_is_one_article(first: tuple[Path, CrawlRun]) -
 
 def test_fts_index_in_sync(first: tuple[Path, CrawlRun]) -> None:
     data_dir, _ = first
-    hits = rows(data_dir, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'alfabetización'")
+    hits = rows(
+        data_dir, "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'alfabetización'"
+    )
     assert len(hits) == 1
     integrity = "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')"
     rows(data_dir, integrity)  # raises when the index and the table disagree
@@ -158,17 +167,53 @@ def test_second_crawl_adds_nothing_and_records_not_modified(
     assert state["consecutive_failures"] == 2
 
 
-def test_runs_are_recorded_per_source(first: tuple[Path, CrawlRun], second: tuple[CrawlRun, list[str]]) -> None:
+def test_conditional_get_answered_with_304(
+    first: tuple[Path, CrawlRun], second: tuple[CrawlRun, list[str]], site: TestSite
+) -> None:
+    rss2 = [status for path, status in site.statuses if path == "/feeds/rss2.xml"]
+    assert rss2[:2] == [200, 304]
+    stale = [status for path, status in site.statuses if path == "/feeds/stale.xml"]
+    assert stale[:2] == [200, 200]  # the body hash caught it: see the not_modified above
+
+
+def test_user_agent_names_llwatch_and_contact(
+    tmp_path: Path, site: TestSite, site_sources: Path
+) -> None:
+    mark = len(site.agents)
+    run = llwatch("crawl", "--data-dir", str(tmp_path), "--sources", str(site_sources),
+                  "--source", "rss1-moved", env={"WATCH_CONTACT_URL": "https://ops.example/crawler"})  # fmt: skip
+    assert run.code == 0, run.stderr
+    agents = set(site.agents[mark:])
+    assert agents == {"llwatch/0.1.0 (+https://ops.example/crawler; lifelong-learning news watch)"}
+
+
+def test_progress_line_on_request(tmp_path: Path, site_sources: Path) -> None:
+    run = llwatch("crawl", "--data-dir", str(tmp_path), "--sources", str(site_sources),
+                  "--source", "atom", env={"WATCH_PROGRESS": "on"})  # fmt: skip
+    assert run.code == 0
+    assert "crawling: feeds 1" in run.stderr
+    assert run.stderr.endswith("\x1b[K")
+
+
+def test_runs_are_recorded_per_source(
+    first: tuple[Path, CrawlRun], second: tuple[CrawlRun, list[str]]
+) -> None:
     data_dir, _ = first
     runs = rows(data_dir, "SELECT * FROM runs ORDER BY id")
     assert [r["status"] for r in runs][:2] == ["partial", "partial"]
-    per_source = rows(data_dir, "SELECT * FROM run_sources WHERE run_id = ? AND source_id = 'rss2'", runs[0]["id"])
-    assert per_source[0]["entries"] == 4 and per_source[0]["duration"] > 0
+    per_source = rows(
+        data_dir, "SELECT * FROM run_sources WHERE run_id = ? AND source_id = 'rss2'", runs[0]["id"]
+    )
+    assert per_source[0]["entries"] == 4
+    assert per_source[0]["duration"] > 0
     assert per_source[0]["fallback"] == 2  # the robots.txt-forbidden and the 404 page
 
 
 def test_changed_entry_is_fetched_again_and_updated_in_place(
-    first: tuple[Path, CrawlRun], second: tuple[CrawlRun, list[str]], site: TestSite, site_sources: Path
+    first: tuple[Path, CrawlRun],
+    second: tuple[CrawlRun, list[str]],
+    site: TestSite,
+    site_sources: Path,
 ) -> None:
     data_dir, _ = first
     before = article(data_dir, "/articles/c1.html")
@@ -219,7 +264,8 @@ def test_bad_watch_list_stops_before_crawling(tmp_path: Path) -> None:
                    "    languages: [fr]\n    org_type: ngo\n    contry: FR\n")  # fmt: skip
     run = crawl(tmp_path / "data", bad)
     assert run.code == 2
-    assert f"{bad}:4:" in run.stderr and f"{bad}:8:" in run.stderr
+    assert f"{bad}:4:" in run.stderr
+    assert f"{bad}:8:" in run.stderr
     assert not (tmp_path / "data" / "watch.sqlite3").exists()
 
 
@@ -228,5 +274,6 @@ def test_data_dir_that_cannot_be_written(tmp_path: Path, site_sources: Path) -> 
     blocker.write_text("")
     run = crawl(blocker / "data", site_sources)
     assert run.code == 2
-    assert "data dir" in run.stderr and "--data-dir" in run.stderr
+    assert "data dir" in run.stderr
+    assert "--data-dir" in run.stderr
     assert "Traceback" not in run.stderr

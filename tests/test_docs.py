@@ -34,15 +34,19 @@ def quick_start() -> list[str]:
 
 def test_quick_start_has_exactly_two_commands() -> None:
     blocks = quick_start()
-    assert len(blocks) == 2 and all("\n" not in b for b in blocks)
-    assert blocks[0].endswith("llwatch demo") and blocks[1].endswith("pytest")
+    assert len(blocks) == 2
+    assert all("\n" not in b for b in blocks)
+    assert blocks[0].endswith("llwatch demo")
+    assert blocks[1].endswith("pytest")
 
 
 def test_ci_runs_the_readme_test_command() -> None:
     assert quick_start()[1] in (ROOT / ".ci" / "run").read_text("utf-8")
 
 
-@pytest.mark.parametrize(("path", "command"), commands(cli), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("path", "command"), commands(cli), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_every_command_and_option_is_documented(path: str, command: click.Command) -> None:
     assert f"`{path}" in README, path
     assert command.help, path

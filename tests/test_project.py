@@ -62,8 +62,12 @@ def test_scrapy_crawl_from_the_repository_root(tmp_path: Path, site_sources: Pat
     done = scrapy("crawl", "feeds", "-a", "source=atom,json", "-s", "LOG_LEVEL=WARNING", env=env)
     assert done.returncode == 0, done.stderr
     conn = sqlite3.connect(tmp_path / "watch.sqlite3")
-    assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3  # a1, a5, a6 (+ copy of a1)
-    statuses = conn.execute("SELECT source_id, status FROM run_sources ORDER BY source_id").fetchall()
+    assert (
+        conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
+    )  # a1, a5, a6 (+ copy of a1)
+    statuses = conn.execute(
+        "SELECT source_id, status FROM run_sources ORDER BY source_id"
+    ).fetchall()
     assert statuses == [("atom", "ok"), ("json", "ok")]
 
 
@@ -73,14 +77,18 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
     assert done.code == 0, done.stderr
     out = done.stdout
     assert "run 1: 4 sources, 15 new articles, 1 failed" in out
-    assert "retired-feed" in out and "HTML page" in out
+    assert "retired-feed" in out
+    assert "HTML page" in out
     for source in ("lifelong-news", "actualites-formation", "noticias-aprendizaje"):
         assert any(line.startswith(source) and " ok " in line for line in out.splitlines()), source
     assert "$ llwatch search '\"adult literacy\" OR alphabétisation OR alfabetización'    (" in out
     assert "$ llwatch search 'apprentissage lang:fr'    (5 results)" in out
-    formats = sqlite3.connect(keep / "watch.sqlite3").execute(
-        "SELECT language, count(*) FROM articles GROUP BY language ORDER BY language"
-    ).fetchall()
+    formats = (
+        sqlite3.connect(keep / "watch.sqlite3")
+        .execute("SELECT language, count(*) FROM articles GROUP BY language ORDER BY language")
+        .fetchall()
+    )
     assert formats == [("en", 5), ("es", 5), ("fr", 5)]
     again = llwatch("search", "--data-dir", str(keep), "--json", "literacy lang:en")
-    assert again.code == 0 and again.stdout.strip()
+    assert again.code == 0
+    assert again.stdout.strip()

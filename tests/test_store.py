@@ -103,11 +103,19 @@ def test_sort_by_date_and_pagination(store: Store) -> None:
     every = ids(store, "since:2000", sort="date")
     assert every == ["id005", "id003", "id002", "id001", "id004"]
     page = store.articles.search(parse("since:2000"), sort="date", limit=2, offset=2)
-    assert [h.article.id for h in page.hits] == every[2:4] and page.total == 5
+    assert [h.article.id for h in page.hits] == every[2:4]
+    assert page.total == 5
 
 
 def test_user_text_never_reaches_fts_syntax(store: Store) -> None:
-    for hostile in ['NEAR(adult literacy)', 'title:adult', '"a" OR "b', "adult*)", "^adult", "x'; DROP TABLE articles;--"]:
+    for hostile in [
+        "NEAR(adult literacy)",
+        "title:adult",
+        '"a" OR "b',
+        "adult*)",
+        "^adult",
+        "x'; DROP TABLE articles;--",
+    ]:
         try:
             tree = parse(hostile)
         except Exception:
@@ -120,7 +128,8 @@ def test_user_text_never_reaches_fts_syntax(store: Store) -> None:
 def test_compiled_match_quotes_every_term() -> None:
     compiled = compile_query(parse('adult "learning cities" educat* -sport lang:fr'))
     assert compiled.match == '("adult" AND "learning cities" AND "educat"*) NOT ("sport")'
-    assert compiled.where == ["a.language = ?"] and compiled.params == ["fr"]
+    assert compiled.where == ["a.language = ?"]
+    assert compiled.params == ["fr"]
 
 
 def test_snippet_marks_matches(store: Store) -> None:
@@ -129,7 +138,13 @@ def test_snippet_marks_matches(store: Store) -> None:
 
 
 def test_export_iterates_everything_newest_first(store: Store) -> None:
-    assert [a.id for a in store.articles.iter_articles(None)] == ["id005", "id003", "id002", "id001", "id004"]
+    assert [a.id for a in store.articles.iter_articles(None)] == [
+        "id005",
+        "id003",
+        "id002",
+        "id001",
+        "id004",
+    ]
     assert [a.id for a in store.articles.iter_articles(parse("literacy"))] == ["id002", "id001"]
 
 
@@ -137,7 +152,8 @@ def test_find_duplicate_by_url_then_text(store: Store) -> None:
     store.articles.upsert([make(9, content_hash="abc")])
     assert store.articles.find_duplicate("id009", "zzz").reason == "url"  # type: ignore[union-attr]
     found = store.articles.find_duplicate("other", "abc")
-    assert found is not None and (found.id, found.reason) == ("id009", "content")
+    assert found is not None
+    assert (found.id, found.reason) == ("id009", "content")
     assert store.articles.find_duplicate("other", "") is None
 
 
@@ -172,7 +188,8 @@ def test_unwritable_data_dir(tmp_path: Path) -> None:
 def test_crawl_state_and_runs(tmp_path: Path) -> None:
     s = open_store(tmp_path)
     state = s.state.source_state("x")
-    assert state.consecutive_failures == 0 and state.etag == ""
+    assert state.consecutive_failures == 0
+    assert state.etag == ""
     state.etag, state.consecutive_failures = '"e1"', 3
     s.state.save_source_states([state])
     assert s.state.source_states()["x"].etag == '"e1"'

@@ -34,9 +34,9 @@ class CrawlProgress:
         crawler.signals.connect(ext.done, signal=signals.spider_closed)
         return ext
 
-    def update(self, **_: Any) -> None:
+    def update(self, force: bool = False, **_: Any) -> None:
         now = time.monotonic()
-        if now - self.last < 0.2:
+        if now - self.last < 0.2 and not force:
             return
         self.last = now
         get = self.stats.get_value
@@ -49,5 +49,6 @@ class CrawlProgress:
         self.stream.flush()
 
     def done(self, **_: Any) -> None:
+        self.update(force=True)  # the final counts, then the line is cleared for the summary
         self.stream.write("\r\x1b[K")
         self.stream.flush()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import trafilatura
+import trafilatura.settings
 
 from watch.feeds import iso_utc
 from watch.text import clean_text, language_tag
@@ -52,7 +53,9 @@ def extract_article(body: bytes | str, url: str) -> PageArticle | None:
     except Exception as exc:  # trafilatura/lxml raise many types on broken markup
         logger.info("extraction failed for %s: %s", url, exc)
         return None
-    text = clean_text(getattr(doc, "text", None) or "") if doc else ""
+    if not isinstance(doc, trafilatura.settings.Document):
+        return None
+    text = clean_text(doc.text or "")
     if len(text) < MIN_TEXT_CHARS:
         return None
     return PageArticle(

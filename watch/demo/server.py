@@ -37,6 +37,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         self.server.site.hits.append(path)
+        self.server.site.agents.append(self.headers.get("User-Agent", ""))
         route = self.server.site.routes.get(path)
         if route is not None:
             route(self)
@@ -58,7 +59,9 @@ class SiteServer:
     def __init__(self, root: str | Path | None, routes: dict[str, Route] | None = None) -> None:
         self.root = Path(root) if root else None
         self.routes: dict[str, Route] = dict(routes or {})
-        self.hits: list[str] = []
+        self.hits: list[str] = []  # every path requested, in order
+        self.agents: list[str] = []  # the User-Agent of each request
+        self.statuses: list[tuple[str, int]] = []  # (path, status) of each response
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.site = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -122,6 +125,9 @@ def send(
     headers: dict[str, str] | None = None,
 ) -> None:
     """Write one complete response."""
+    site = getattr(handler.server, "site", None)
+    if site is not None:
+        site.statuses.append((handler.path, status))
     handler.send_response(status)
     if content_type:
         handler.send_header("Content-Type", content_type)
