@@ -55,6 +55,7 @@ from typing import TypeAlias
 
 import pycountry
 
+from watch import sources
 from watch.errors import QuerySyntaxError
 
 __all__ = [
@@ -82,16 +83,7 @@ MAX_DEPTH = 32
 #: The field names of ``name:value``.
 FIELDS: frozenset[str] = frozenset({"lang", "country", "source", "topic", "since", "until"})
 #: The region slugs accepted by ``country:`` besides ISO 3166-1 alpha-2 codes.
-REGIONS: frozenset[str] = frozenset(
-    {
-        "global",
-        "africa",
-        "arab-states",
-        "asia-pacific",
-        "europe-north-america",
-        "latin-america-caribbean",
-    }
-)
+REGIONS: frozenset[str] = frozenset(sources.REGIONS)
 
 
 @dataclass(frozen=True)
