@@ -73,3 +73,8 @@ def crawl(data_dir: Path, sources: Path, *args: str) -> CrawlRun:
     return llwatch(
         "crawl", "--data-dir", str(data_dir), "--sources", str(sources), "--format", "json", *args
     )
+
+
+#: The shared test corpora (real data written by others; read-only): ``shared/corpora`` beside
+#: the repository, as on developers' machines and in CI, or LLWATCH_CORPORA.
+CORPORA = Path(os.environ.get("LLWATCH_CORPORA", ROOT.parent / "shared" / "corpora"))

@@ -8,6 +8,7 @@ from, in order of precedence: an explicit override (CLI option, ``scrapy -s``), 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -95,8 +96,16 @@ class WatchConfig:
 
     def validate(self) -> None:
         """Raise ConfigError on values no crawl can work with."""
-        if self.download_timeout <= 0 or self.concurrent_requests < 1:
-            raise ConfigError("WATCH_DOWNLOAD_TIMEOUT and WATCH_CONCURRENT_REQUESTS must be > 0")
+        positive = ("download_timeout", "throttle_max_delay", "concurrent_requests",
+                    "concurrent_per_domain", "max_page_bytes", "store_batch")  # fmt: skip
+        for name in positive:
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"WATCH_{name.upper()}={value}: must be a number above 0")
+        for name in ("retry_times", "throttle_start_delay"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ConfigError(f"WATCH_{name.upper()}={value}: must be a number, 0 or more")
         if self.progress not in {"auto", "on", "off"}:
             raise ConfigError(f"WATCH_PROGRESS={self.progress!r}: use auto, on or off")
 

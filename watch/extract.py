@@ -18,7 +18,8 @@ __all__ = ["MIN_TEXT_CHARS", "PageArticle", "extract_article"]
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
 
-#: A page whose main text is shorter than this is treated as a failed extraction.
+#: A page whose main text is shorter than this (in characters; two thirds of them letters) is
+#: treated as a failed extraction.
 MIN_TEXT_CHARS = 200
 _HTML_LANG = re.compile(
     rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)", re.I
@@ -56,7 +57,8 @@ def extract_article(body: bytes | str, url: str) -> PageArticle | None:
     if not isinstance(doc, trafilatura.settings.Document):
         return None
     text = clean_text(doc.text or "")
-    if len(text) < MIN_TEXT_CHARS:
+    letters = sum(ch.isalpha() for ch in text)
+    if len(text) < MIN_TEXT_CHARS or letters < MIN_TEXT_CHARS * 2 // 3:  # not markup debris
         return None
     return PageArticle(
         text=text,

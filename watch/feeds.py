@@ -85,7 +85,7 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     """Parse a feed body downloaded from ``url``; raise SourceError when it is no feed."""
     if not body.strip():
         raise SourceError("empty response: the server sent no feed (check the URL)")
-    head = body.lstrip()[:1]
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if "json" in content_type.lower() or head == b"{":
         return _parse_json_feed(body, url)
     return _parse_xml_feed(body, url, content_type)
@@ -132,7 +132,7 @@ def _xml_entry(raw: Any, feed_url: str) -> FeedEntry | None:
         summary=html_to_text(raw.get("summary", "")),
         content=_xml_content(raw),
         published=_struct_date(raw.get("published_parsed") or raw.get("created_parsed")),
-        updated=_struct_date(raw.get("updated_parsed")),
+        updated=_struct_date(dict.get(raw, "updated_parsed")),  # no fallback to published
         authors=_xml_authors(raw),
         language=_xml_language(raw),
     )
@@ -234,9 +234,10 @@ def _rfc3339(value: Any) -> str:
     if not isinstance(value, str) or not value:
         return ""
     try:
-        return _plausible(datetime.fromisoformat(value.strip().replace("z", "Z")))
+        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
     except ValueError:
         return ""
+    return _plausible(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def _hash_key(title: str) -> str:

@@ -39,6 +39,9 @@ _BLOCK_TAGS = frozenset(
         "dd",
         "dt",
         "hr",
+        "td",
+        "th",
+        "caption",
     ]
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg")
@@ -70,6 +73,7 @@ def html_to_text(fragment: str) -> str:
         bad.drop_tree()
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+            el.text = "\n\n" + (el.text or "")  # a block starts and ends a paragraph
             el.tail = "\n\n" + (el.tail or "")
     return clean_text(root.text_content())
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -22,6 +22,7 @@ TRACKING_PARAMS = frozenset(
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "ga_", "__hs", "at_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _ID_LENGTH = 32
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def is_tracking_param(name: str) -> bool:
@@ -31,28 +32,35 @@ def is_tracking_param(name: str) -> bool:
 
 
 def is_http_url(url: str) -> bool:
-    """An absolute http(s) URL with a host."""
+    """An absolute http(s) URL with a host and, if any, a valid port."""
     parts = urlsplit(url.strip())
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
     return parts.scheme.lower() in _DEFAULT_PORTS and bool(parts.hostname)
 
 
 def canonical_url(url: str) -> str:
     """The canonical form: lower-case scheme and host, no default port, no fragment, no tracking
-    parameters, query sorted and percent-encoding normalised (w3lib)."""
-    parts = urlsplit(url.strip())
+    parameters, query sorted and percent-encoding normalised (w3lib). Never raises."""
+    url = _STRAY_PERCENT.sub("%25", url.strip())  # a lone '%' is a literal percent sign
+    parts = urlsplit(url)
+    if not is_http_url(url):
+        return url
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").rstrip(".")
+    host = f"[{host}]" if ":" in host else host  # IPv6 literal
     port = parts.port if parts.port and parts.port != _DEFAULT_PORTS.get(scheme) else None
     netloc = f"{host}:{port}" if port else host
-    query = urlencode(
-        [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not is_tracking_param(k)
-        ]
-    )
     path = re.sub(r"/{2,}", "/", parts.path) or "/"
-    return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+    return canonicalize_url(urlunsplit((scheme, netloc, path, _clean_query(parts.query), "")))
+
+
+def _clean_query(query: str) -> str:
+    """The query without tracking parameters; other pieces kept byte for byte (w3lib sorts them)."""
+    pieces = [p for p in query.split("&") if p]
+    return "&".join(p for p in pieces if not is_tracking_param(unquote(p.split("=", 1)[0])))
 
 
 def article_id(canonical: str) -> str:

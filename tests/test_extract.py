@@ -1,0 +1,199 @@
+"""Tests of watch.extract: article pages in, main text and metadata out (or None)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+
+import pytest
+
+from watch.extract import MIN_TEXT_CHARS, PageArticle, extract_article
+
+URL = "https://example.org/formation/universites-populaires"
+from tests.conftest import CORPORA  # noqa: E402
+
+EXTRACTION = CORPORA / "extraction"
+
+PARAGRAPHS = [
+    "À Lyon, les universités populaires accueillent de nouveau les adultes qui souhaitent "
+    "reprendre des études après une longue interruption. Les cours du soir couvrent la langue "
+    "française, les mathématiques de base et l'informatique.",
+    "Selon les organisateurs, plus de huit cents personnes se sont inscrites cette année, dont "
+    "beaucoup de salariés en reconversion et de retraités curieux. La plupart des ateliers sont "
+    "gratuits et ouverts sans condition de diplôme.",
+    "La région prévoit d'étendre le dispositif aux petites villes l'an prochain, avec des "
+    "formateurs bénévoles et des salles prêtées par les mairies.",
+]
+
+PAGE = """<!DOCTYPE html>
+<html lang="fr-FR">
+<head>
+<meta charset="utf-8">
+<title>Les universités populaires rouvrent leurs portes | Le Journal de la Formation</title>
+<meta name="description" content="À Lyon, les universités populaires accueillent de nouveau les adultes.">
+<meta name="author" content="Claire Martin">
+<meta property="article:published_time" content="{date}T09:30:00+01:00">
+</head>
+<body>
+<header class="site-header"><a href="/">Le Journal de la Formation</a>
+<nav><ul>
+<li><a href="/rubrique/emploi">Emploi et compétences</a></li>
+<li><a href="/rubrique/europe">Actualité européenne</a></li>
+<li><a href="/abonnement">Abonnez-vous à la lettre</a></li>
+</ul></nav>
+</header>
+<div class="cookie-banner" id="cookie-consent"><p>Nous utilisons des cookies pour mesurer
+l'audience de ce site. <button>Accepter</button> <button>Refuser</button></p></div>
+<main>
+<article>
+<h1>Les universités populaires rouvrent leurs portes</h1>
+<p class="byline">Par <span class="author">Claire Martin</span>,
+<time datetime="{date}">{date}</time></p>
+<p>{p0}</p>
+<p>{p1}</p>
+<p>{p2}</p>
+</article>
+<aside class="related"><h2>À lire aussi</h2><ul>
+<li><a href="/a1">Le compte personnel de formation en chiffres</a></li>
+<li><a href="/a2">Apprendre à tout âge : cinq témoignages</a></li>
+</ul></aside>
+</main>
+<footer><p>Le Journal de la Formation. Mentions légales. Plan du site. Nous contacter.</p></footer>
+</body>
+</html>
+"""
+
+
+def page(date: str = "2024-03-14") -> str:
+    return PAGE.format(date=date, p0=PARAGRAPHS[0], p1=PARAGRAPHS[1], p2=PARAGRAPHS[2])
+
+
+@pytest.fixture(scope="module")
+def article() -> PageArticle:
+    result = extract_article(page().encode("utf-8"), URL)
+    assert result is not None
+    return result
+
+
+def test_main_text_has_the_paragraphs(article: PageArticle) -> None:
+    for paragraph in PARAGRAPHS:
+        assert paragraph in article.text
+    assert len(article.text) >= MIN_TEXT_CHARS
+
+
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        "Emploi et compétences",  # nav
+        "Abonnez-vous",  # nav
+        "cookies",  # cookie banner
+        "Mentions légales",  # footer
+        "cinq témoignages",  # aside
+    ],
+)
+def test_main_text_leaves_out_the_boilerplate(article: PageArticle, boilerplate: str) -> None:
+    assert boilerplate not in article.text
+
+
+def test_metadata(article: PageArticle) -> None:
+    assert article.title == "Les universités populaires rouvrent leurs portes"
+    assert article.authors == ["Claire Martin"]
+    assert article.published == "2024-03-14T00:00:00Z"
+    assert (
+        article.description
+        == "À Lyon, les universités populaires accueillent de nouveau les adultes."
+    )
+    assert article.language == "fr"
+
+
+def test_text_is_clean(article: PageArticle) -> None:
+    assert "<" not in article.text
+    assert "\n\n\n" not in article.text
+    assert article.text == article.text.strip()
+
+
+def test_str_and_bytes_give_the_same_article(article: PageArticle) -> None:
+    assert extract_article(page(), URL) == article
+
+
+def test_future_date_is_dropped() -> None:
+    result = extract_article(page(date="2099-03-14"), URL)
+    assert result is not None
+    assert result.published == ""
+
+
+@pytest.mark.parametrize(
+    ("html_tag", "language"),
+    [
+        ('<html lang="fr-FR">', "fr"),
+        ("<html lang=de>", "de"),
+        ('<html class="no-js" xml:lang="pt_BR" lang="pt-BR">', "pt"),
+        ("<HTML LANG='es'>", "es"),
+        ('<html lang="">', ""),
+        ("<html>", ""),
+    ],
+)
+def test_declared_language(html_tag: str, language: str) -> None:
+    result = extract_article(page().replace('<html lang="fr-FR">', html_tag), URL)
+    assert result is not None
+    assert result.language == language
+
+
+def test_authors_are_split_and_trimmed() -> None:
+    two = page().replace(
+        '<meta name="author" content="Claire Martin">',
+        '<meta name="author" content="Claire Martin; Paul Roux">',
+    )
+    result = extract_article(two, URL)
+    assert result is not None
+    assert result.authors == ["Claire Martin", "Paul Roux"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><head><title>Short</title></head><body><p>Trop court.</p></body></html>",
+        "<html><body><nav><a href='/'>Accueil</a></nav><p>Une phrase.</p></body></html>",
+        b"",
+        "",
+        b"   \n",
+        b"\x00\x01\x02\xff\xfe\xfd" * 200,
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
+        b"<html<body</p></div><div><span></b><i>" * 50,
+        b"%PDF-1.7\n" + b"garbage stream " * 100,
+        "<html><body>" + "<div>" * 500 + "text" + "</div>" * 500 + "</body></html>",
+    ],
+)
+def test_no_article_is_none(body: bytes | str) -> None:
+    assert extract_article(body, URL) is None
+
+
+def test_markup_debris_is_no_article() -> None:
+    assert extract_article(b"<html<body</p></div><div><span><<>>" * 50, URL) is None
+
+
+# --- the extraction corpus -----------------------------------------------------------------
+
+
+def test_extraction_corpus_smoke() -> None:
+    truth_file = EXTRACTION / "ground-truth.json"
+    if not truth_file.is_file():
+        pytest.skip(f"extraction corpus not found at {EXTRACTION} (set LLWATCH_CORPORA)")
+    truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    failed, checked = [], 0
+    for page_id, expected in sorted(truth.items()):
+        raw = gzip.decompress((EXTRACTION / "html" / f"{page_id}.html.gz").read_bytes())
+        result = extract_article(raw, expected["url"])
+        checked += 1
+        if result is None or not _overlaps(result.text, expected["articleBody"]):
+            failed.append(page_id)
+    print(f"{checked - len(failed)}/{checked} pages extracted; failed: {failed}")
+    assert checked >= 180
+    assert (checked - len(failed)) / checked >= 0.90
+
+
+def _overlaps(text: str, truth: str) -> bool:
+    """A non-empty article whose words share at least half of the true body's vocabulary."""
+    got, want = set(re.findall(r"\w+", text.lower())), set(re.findall(r"\w+", truth.lower()))
+    return bool(want) and len(got & want) / len(want) >= 0.5
