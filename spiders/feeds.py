@@ -30,7 +30,7 @@ from watch.extract import extract_article
 from watch.feeds import ParsedFeed, parse_feed
 from watch.items import Article
 from watch.sources import Source, load_sources, select_sources
-from watch.store import Store, open_store
+from watch.store import SourceState, Store, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class FeedsSpider(scrapy.Spider):
             return
         states = self.store.state.source_states()
         for source in chosen:
-            state = states.get(source.id) or self.store.state.source_state(source.id)
+            state = states.get(source.id) or SourceState(source.id)
             if source.kind != "feed":
                 self.tracker.skip(source.id, state, f"kind {source.kind!r} is not supported yet")
             elif self.force or self.only or is_due(source, state):
@@ -113,7 +113,7 @@ class FeedsSpider(scrapy.Spider):
             errback=self.feed_failed,
             headers=headers,
             dont_filter=True,
-            meta={"handle_httpstatus_list": [304], "watch_source": source},
+            meta={"handle_httpstatus_list": [304]},
             cb_kwargs={"source": source},
         )
 

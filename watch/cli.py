@@ -323,19 +323,13 @@ def stats(
 
 
 def store_stats(store: Store, n_runs: int) -> dict[str, Any]:
-    conn = store.db.conn
-
-    def grouped(column: str) -> dict[str, int]:
-        sql = f"SELECT {column} AS k, count(*) AS n FROM articles GROUP BY k ORDER BY n DESC, k"
-        return {r["k"]: r["n"] for r in conn.execute(sql)}
-
     runs = store.state.runs(limit=n_runs)
     for run in runs:
         run["sources"] = [vars(s) for s in run["sources"]]
     return {
         "articles": store.articles.count(),
-        "by_source": grouped("source_id"),
-        "by_language": grouped("language"),
+        "by_source": store.articles.count_by("source_id"),
+        "by_language": store.articles.count_by("language"),
         "runs": runs,
     }
 
@@ -345,7 +339,7 @@ def _stats_text(data: dict[str, Any]) -> str:
     parts.append(render_table(["source", "articles"], list(data["by_source"].items())))
     parts += ["", render_table(["language", "articles"], list(data["by_language"].items())), ""]
     run_rows = [
-        [r["id"], r["started_at"], r["status"], r["sources"].__len__(), r["new"], r["updated"],
+        [r["id"], r["started_at"], r["status"], len(r["sources"]), r["new"], r["updated"],
          r["failed_sources"]]
         for r in data["runs"]
     ]  # fmt: skip

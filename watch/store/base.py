@@ -15,6 +15,7 @@ from watch.query import Node
 
 __all__ = [
     "ArticleStore",
+    "CountField",
     "Duplicate",
     "Hit",
     "SearchResult",
@@ -26,6 +27,7 @@ __all__ = [
 
 Sort = Literal["relevance", "date"]
 UpsertOutcome = Literal["new", "updated", "unchanged"]
+CountField = Literal["source_id", "language", "source_country"]
 
 
 @dataclass
@@ -102,5 +104,7 @@ class ArticleStore(Protocol):
     def iter_articles(self, query: Node | None, *, sort: Sort = "date") -> Iterator[Article]: ...
 
     def count(self, query: Node | None = None) -> int: ...
+
+    def count_by(self, field: CountField) -> dict[str, int]: ...
 
     def close(self) -> None: ...

@@ -10,12 +10,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from watch.errors import StoreUnavailable
 from watch.items import Article
 from watch.query import Node
-from watch.store.base import Duplicate, Hit, SearchResult, Sort, UpsertOutcome
+from watch.store.base import CountField, Duplicate, Hit, SearchResult, Sort, UpsertOutcome
 from watch.store.fts import compile_query
 from watch.store.schema import MIGRATIONS
 
@@ -232,6 +232,13 @@ class SQLiteArticleStore:
             f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
         )
         return int(self._run(sql, [compiled.match, *compiled.params])[0][0])
+
+    def count_by(self, field: CountField) -> dict[str, int]:
+        """Articles per value of ``field`` (most first, then by value)."""
+        if field not in get_args(CountField):
+            raise ValueError(f"cannot count by {field!r}")
+        sql = f"SELECT {field} AS k, count(*) AS n FROM articles GROUP BY k ORDER BY n DESC, k"
+        return {row["k"]: row["n"] for row in self._run(sql, [])}
 
     def iter_articles(self, query: Node | None, *, sort: Sort = "date") -> Iterator[Article]:
         """Every matching article, newest first, streamed from the cursor (constant memory)."""
