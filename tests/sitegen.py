@@ -31,6 +31,13 @@ _TOPICS = {
         "Des bénévoles enseignent le calcul à partir des prix du marché et des factures.",
         "Une attestation reconnaît désormais les compétences acquises hors de l'école.",
     ],
+    "sport": [
+        "The club opened its pre-season training camp on Monday with thirty players.",
+        "The coach said the squad trained twice a day in the heat of the valley.",
+        "Two new signings joined the camp after passing their medical checks.",
+        "The first friendly match is planned against a second-division side.",
+        "Supporters watched the open session from the stands behind the goal.",
+    ],
     "es": [
         "Los cursos de alfabetización de adultos crecen en los barrios del sur de la ciudad.",
         "Las personas participantes dicen que el centro comunitario les devolvió la confianza.",
@@ -49,12 +56,15 @@ ARTICLES = {
     "a8": ("en", "Certificates for skills learnt outside school"),
     "a9": ("en", "Learning cities network meets in Hamburg"),
     "c1": ("en", "A feed entry that will change"),
+    "s1": ("en", "Club opens pre-season camp in the valley"),
 }
+#: The language of each page's body text, when it is not the page's language.
+BODY = {"s1": "sport"}
 
 
 def page_html(slug: str, lang: str, title: str) -> str:
     """A realistic article page with boilerplate around a unique text."""
-    sentences = _TOPICS[lang]
+    sentences = _TOPICS[BODY.get(slug, lang)]
     paragraphs = [
         " ".join(f"{s} ({slug} §{n}.{i})" for i, s in enumerate(sentences[n:] + sentences[:n]))
         for n in range(4)
@@ -133,6 +143,17 @@ def latin1(base: str) -> bytes:
     return text.replace("—", "-").encode("iso-8859-1")
 
 
+def general(base: str) -> str:
+    """A general news outlet's feed: one story about adult learning, one about sport."""
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>General news</title><link>{base}/</link><language>en</language>
+<item><title>{ARTICLES["a8"][1]}</title><link>{base}/articles/a8.html</link><guid>g-a8</guid>
+<pubDate>Mon, 09 Nov 2026 10:00:00 GMT</pubDate><description>Skills learnt outside school.</description></item>
+<item><title>{ARTICLES["s1"][1]}</title><link>{base}/articles/s1.html</link><guid>g-s1</guid>
+<pubDate>Tue, 10 Nov 2026 10:00:00 GMT</pubDate><description>Sport.</description></item>
+</channel></rss>"""
+
+
 def changing(base: str, version: int) -> str:
     title = ARTICLES["c1"][1] + (f" (revised {version})" if version else "")
     return f"""<?xml version="1.0" encoding="utf-8"?>
@@ -172,6 +193,7 @@ def build_site(root: Path) -> None:
         ("atom.xml", atom),
         ("feed.json", json_feed),
         ("rss1.rdf", rss1),
+        ("general.xml", general),
     ):
         (root / "feeds" / name).write_text(make(base), "utf-8")
     (root / "feeds" / "latin1.xml").write_bytes(latin1(base))
@@ -259,4 +281,6 @@ def watch_list(site: SiteServer) -> str:
     urls["down"] = f"http://127.0.0.1:{free_port()}/feed.xml"
     for sid, url in urls.items():
         lines += [f"  - id: {sid}", f"    name: Test {sid}", f"    url: {url}"]
+    lines += ["  - id: general", "    name: General news", f"    url: {site.url('/feeds/general.xml')}",
+              "    focus: general"]  # fmt: skip
     return "\n".join(lines) + "\n"

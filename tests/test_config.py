@@ -26,6 +26,8 @@ def test_defaults() -> None:
         max_page_bytes=8 * 1024 * 1024,
         store_batch=50,
         progress="auto",
+        taxonomy="",
+        relevance_threshold=0.5,
     )
     assert config.db_path == Path("data") / "watch.sqlite3"
 

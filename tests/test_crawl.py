@@ -50,7 +50,9 @@ def test_first_crawl_exit_code_and_outcomes(first: tuple[Path, CrawlRun]) -> Non
     _, run = first
     assert run.code == 1, run.stderr  # some sources fail, everything else is stored
     outcomes = {sid: rec["status"] for sid, rec in run.by_source.items()}
-    assert outcomes == {sid: "failed" if sid in FAILING else "ok" for sid in [*SOURCES, "down"]}
+    assert outcomes == {
+        sid: "failed" if sid in FAILING else "ok" for sid in [*SOURCES, "down", "general"]
+    }
 
 
 @pytest.mark.parametrize(
@@ -77,11 +79,32 @@ def test_every_feed_format_gives_articles(first: tuple[Path, CrawlRun]) -> None:
     data_dir, run = first
     entries = {sid: rec["entries"] for sid, rec in run.by_source.items() if rec["status"] == "ok"}
     assert entries == {"rss2": 4, "atom": 2, "json": 2, "rss1-moved": 1, "latin1": 1,
-                       "changing": 1, "malformed": 2, "stale": 1}  # fmt: skip
-    # 10 distinct articles: a1 is in three feeds and mirrored under another URL (same text),
-    # a2 and a8 in two feeds each; whichever source reaches an article first stores it.
-    assert sum(rec["new"] for rec in run.report["sources"]) == 10
-    assert rows(data_dir, "SELECT count(*) FROM articles")[0][0] == 10
+                       "changing": 1, "malformed": 2, "stale": 1, "general": 2}  # fmt: skip
+    # 9 distinct articles: a1 is in three feeds and mirrored under another URL (same text),
+    # a2 in two feeds, a8 in three; whichever source reaches an article first stores it; the
+    # general source's sports story is not kept.
+    assert sum(rec["new"] for rec in run.report["sources"]) == 9
+    assert rows(data_dir, "SELECT count(*) FROM articles")[0][0] == 9
+
+
+def test_general_sources_keep_only_relevant_articles(first: tuple[Path, CrawlRun]) -> None:
+    data_dir, run = first
+    assert run.by_source["general"]["not_relevant"] == 1  # the sports story
+    assert rows(data_dir, "SELECT count(*) FROM articles WHERE url LIKE '%/s1.html'")[0][0] == 0
+    a8 = article(data_dir, "/articles/a8.html")  # kept: about skills learnt outside school
+    assert a8["relevance"] >= 0.5
+
+
+def test_articles_are_understood(first: tuple[Path, CrawlRun]) -> None:
+    data_dir, _ = first
+    a5 = article(data_dir, "/articles/a5.html")
+    assert "literacy" in a5["topics"]
+    assert '"alphabétisation des adultes"' in a5["topics"].lower()
+    assert a5["relevance"] > 0.5
+    tagged = rows(
+        data_dir, "SELECT count(DISTINCT article) FROM article_topics WHERE topic = 'literacy'"
+    )
+    assert tagged[0][0] >= 4
 
 
 def test_article_fields(first: tuple[Path, CrawlRun]) -> None:
@@ -160,7 +183,7 @@ def test_second_crawl_adds_nothing_and_records_not_modified(
         assert run.by_source[sid]["status"] == "not_modified", sid
     assert sum(rec["new"] for rec in run.report["sources"]) == 0
     assert pages == []  # no article page fetched again
-    assert rows(data_dir, "SELECT count(*) FROM articles")[0][0] == 10
+    assert rows(data_dir, "SELECT count(*) FROM articles")[0][0] == 9
     dupes = "SELECT canonical_url, count(*) c FROM articles GROUP BY canonical_url HAVING c > 1"
     assert rows(data_dir, dupes) == []
     state = rows(data_dir, "SELECT * FROM source_state WHERE source_id = 'not-found'")[0]

@@ -27,7 +27,7 @@ def test_pyproject_packaging() -> None:
     assert project["requires-python"] == ">=3.11"
     assert project["scripts"] == {"llwatch": "watch.cli:main"}
     deps = " ".join(project["dependencies"]).lower()
-    for name in ("scrapy>=2.18", "feedparser", "langdetect", "spacy", "spacy-lookups-data",
+    for name in ("scrapy>=2.18", "feedparser", "lingua-language-detector", "spacy", "spacy-lookups-data",
                  "trafilatura", "lxml_html_clean", "pyyaml"):  # fmt: skip
         assert name in deps, name
     assert all(">=" in d for d in project["dependencies"])

@@ -224,7 +224,10 @@ def test_positions_are_not_part_of_equality() -> None:
 
 
 def test_fields_constant() -> None:
-    assert frozenset({"lang", "country", "source", "topic", "since", "until"}) == FIELDS
+    assert (
+        frozenset({"lang", "country", "source-country", "source", "topic", "since", "until"})
+        == FIELDS
+    )
 
 
 def test_query_of_maximum_length_parses() -> None:
@@ -243,7 +246,7 @@ def test_nesting_of_maximum_depth_parses() -> None:
     assert parse("NOT " * 16 + "-" * 16 + "a") == tree
 
 
-UNKNOWN = "unknown field '{}' (known: country, lang, since, source, topic, until)"
+UNKNOWN = "unknown field '{}' (known: country, lang, since, source, source-country, topic, until)"
 
 ERRORS: list[tuple[str, int, str]] = [
     # quotes

@@ -35,7 +35,7 @@ def store(tmp_path: Path) -> Store:
     s = open_store(tmp_path)
     s.articles.upsert(
         [
-            make(1, title="Adult literacy in Senegal", text="Evening classes for adults.", source_country="SN"),
+            make(1, title="Adult literacy in Senegal", text="Evening classes for adults.", source_country="SN", countries=["SN", "FR"]),
             make(2, title="Sport news", text="The team's training camp; adult literacy is mentioned once."),
             make(3, title="Alphabétisation des adultes", text="Cours du soir.", language="fr", source_id="fr-src"),
             make(4, title="Educational policy", text="Education financing and SDG 4.", published_at="2025-06-01T00:00:00Z"),
@@ -82,6 +82,11 @@ def test_diacritics_fold(store: Store) -> None:
         ("lang:fr", ["id003"]),
         ("source:fr-src", ["id003"]),
         ("country:SN", ["id001"]),
+        ("country:FR", ["id001"]),
+        ("country:africa", ["id001"]),
+        ("source-country:SN", ["id001"]),
+        ("source-country:africa", ["id001"]),
+        ("source-country:FR", []),
         ("adult -sport", ["id001"]),
         ("adult NOT sport", ["id001"]),
         ("-adult", ["id005", "id004", "id003"]),
@@ -130,6 +135,24 @@ def test_compiled_match_quotes_every_term() -> None:
     assert compiled.match == '("adult" AND "learning cities" AND "educat"*) NOT ("sport")'
     assert compiled.where == ["a.language = ?"]
     assert compiled.params == ["fr"]
+
+
+def test_facets_count_the_matching_articles(store: Store) -> None:
+    facets = store.articles.facets(parse("since:2000"), ["topic", "country", "language", "year"])
+    assert facets["topic"] == [("learning-cities", 1)]
+    assert facets["country"] == [("FR", 1), ("SN", 1)]
+    assert facets["language"] == [("en", 4), ("fr", 1)]
+    assert facets["year"] == [("2026", 4), ("2025", 1)]
+    assert store.articles.facets(parse("lang:fr"), ["language"]) == {"language": [("fr", 1)]}
+    assert store.articles.facets(parse("adult"), ["country"])["country"] == [("FR", 1), ("SN", 1)]
+
+
+def test_topic_and_country_rows_follow_the_article(store: Store) -> None:
+    store.articles.upsert(
+        [make(5, title="Learning cities", text="Changed.", topics=[], countries=["KE"])]
+    )
+    assert ids(store, "topic:learning-cities") == []
+    assert ids(store, "country:KE") == ["id005"]
 
 
 def test_snippet_marks_matches(store: Store) -> None:

@@ -189,7 +189,9 @@ def render_summary(report: CrawlReport) -> str:
 
 def _summary_row(s: SourceRun) -> list[object]:
     outcome = {"ok": "ok", "not_modified": "not modified"}.get(s.status, s.status)
-    why = s.error or (f"{s.failed} articles not stored" if s.failed else "")
+    notes = [f"{s.failed} articles not stored" if s.failed else "",
+             f"{s.not_relevant} not relevant" if s.not_relevant else ""]  # fmt: skip
+    why = s.error or "; ".join(n for n in notes if n)
     return [
         s.source_id,
         outcome,
@@ -213,11 +215,16 @@ def _summary_row(s: SourceRun) -> list[object]:
 @click.option(
     "--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True
 )
+@click.option("--facets", is_flag=True, help="Also count results by topic, country and language.")
+@click.option(
+    "--translingual", is_flag=True,
+    help="Expand known terms to their labels in every language (UNESCO Thesaurus, topics).",
+)  # fmt: skip
 @format_option(["table", "json", "jsonl"], "table")
 @handle_errors
 def search(
     query: tuple[str, ...], data_dir: Path | None, sources: Path | None, limit: int, offset: int,
-    sort: str, fmt: str, as_json: bool,
+    sort: str, facets: bool, translingual: bool, fmt: str, as_json: bool,
 ) -> None:  # fmt: skip
     """Search the store. QUERY uses the query language (see README "Query syntax"):
 
@@ -227,17 +234,49 @@ def search(
       tvet OR apprenticeship         either
       literacy -children / NOT       without
       educat*                        prefix
-      lang:fr country:SN source:uil  fields; since:2026-01-01 until:2026-03
+      lang:fr topic:literacy         fields: lang, topic, country (mentioned),
+      country:SN source:uil          source-country, source, since, until
+      since:2026-01-01 until:2026-03
+
+    With --json: one JSON object per result per line; with --facets a last line
+    {"total": N, "facets": {...}}.
     """
+    config = load_config(data_dir, sources)
     tree = parse(" ".join(query))
-    with reading(load_config(data_dir, sources)) as store:
+    if translingual:
+        tree = _expander(config).expand(tree)
+    with reading(config) as store:
         result = store.articles.search(tree, sort=sort, limit=limit, offset=offset)  # type: ignore[arg-type]
+        counts = store.articles.facets(tree) if facets else None
     if as_json or fmt in {"json", "jsonl"}:
         for hit in result.hits:
             click.echo(json.dumps(_hit_dict(hit), ensure_ascii=False))
+        if counts is not None:
+            click.echo(json.dumps({"total": result.total, "facets": _facet_dict(counts)}))
         return
     click.echo(_hits_table(result.hits))
+    if counts is not None:
+        click.echo("\n" + _facets_text(counts))
     click.echo(f"{len(result.hits)} of {result.total} results", err=True)
+
+
+def _expander(config: WatchConfig) -> Any:
+    from watch.taxonomy import default_taxonomy, load_taxonomy
+    from watch.translingual import Expander
+
+    return Expander(load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy())
+
+
+def _facet_dict(counts: dict[str, list[tuple[str, int]]]) -> dict[str, dict[str, int]]:
+    return {name: dict(values) for name, values in counts.items()}
+
+
+def _facets_text(counts: dict[str, list[tuple[str, int]]]) -> str:
+    lines = []
+    for name, values in counts.items():
+        shown = ", ".join(f"{value} {count}" for value, count in values[:12]) or "-"
+        lines.append(f"{name}: {shown}")
+    return "\n".join(lines)
 
 
 def _hit_dict(hit: Hit) -> dict[str, Any]:
@@ -429,6 +468,152 @@ def _source_row(s: Source, state: Any) -> list[object]:
     fails = state.consecutive_failures if state else ""
     return [s.id, s.name, s.country, ",".join(s.languages), s.org_type, s.weight,
             format_duration(s.interval), "yes" if s.enabled else "no", last, fails]  # fmt: skip
+
+
+# --- understanding ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.File("r", encoding="utf-8"))
+@click.option("--text", help="Explain the analysis of this one text, for a person.")
+@click.option("--title", default="", help="The title that goes with --text.")
+@click.option(
+    "--hint", "hints", multiple=True, metavar="LANG", help="A declared language (repeatable)."
+)
+@data_options
+@handle_errors
+def analyze(
+    file: IO[str] | None, text: str | None, title: str, hints: tuple[str, ...],
+    data_dir: Path | None, sources: Path | None,
+) -> None:  # fmt: skip
+    """Analyse texts: language, topics, countries mentioned, relevance.
+
+    Reads JSON lines from FILE (or stdin; `-` too), each {"title", "text", "url"?,
+    "language_hint"?}, and writes one JSON line each: language, language_confidence, topics
+    (id, score, terms), countries, relevance, relevant (by WATCH_RELEVANCE_THRESHOLD). A line
+    that is not such an object gets one line on stderr naming it; the others go on (exit 1).
+    With --text, explains one text in words.
+    """
+    analyzer = load_config(data_dir, sources).analyzer()
+    if text is not None:
+        click.echo(explain(analyzer.analyze(title, text, hints=hints), analyzer))
+        return
+    bad = analyze_lines(analyzer, file or sys.stdin, sys.stdout)
+    sys.exit(1 if bad else 0)
+
+
+def analyze_lines(analyzer: Any, lines: Iterable[str], out: IO[str]) -> int:
+    """Analyse JSON lines to JSON lines; the number of bad input lines."""
+    bad = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        item = _input_item(line)
+        if isinstance(item, str):
+            bad += 1
+            click.echo(f"llwatch: line {number}: {item} — skipped", err=True)
+            continue
+        hint = item.get("language_hint")
+        found = analyzer.analyze(str(item.get("title") or ""), str(item.get("text") or ""),
+                                 hints=[hint] if isinstance(hint, str) else [])  # fmt: skip
+        head = {"url": item["url"]} if isinstance(item.get("url"), str) else {}
+        out.write(json.dumps(head | found.to_dict(), ensure_ascii=False) + "\n")
+    return bad
+
+
+def _input_item(line: str) -> dict[str, Any] | str:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not JSON ({exc.msg} at column {exc.colno})"
+    if not isinstance(item, dict) or not isinstance(item.get("text", ""), str):
+        return 'not an object like {"title": "...", "text": "..."}'
+    return item
+
+
+def explain(found: Any, analyzer: Any) -> str:
+    """A person's reading of one analysis."""
+    lines = [f"language   {found.language} (confidence {found.language_confidence:.2f})"]
+    verdict = "relevant" if found.relevant else "not relevant"
+    lines.append(f"relevance  {found.relevance:.2f} — {verdict} (threshold {analyzer.threshold:g})")
+    for topic_id, share in found.contributions[:8]:
+        lines.append(f"             {share:.2f} from {topic_id}")
+    lines.append("topics" + ("     (none)" if not found.topics else ""))
+    for tag in found.topics:
+        label = analyzer.taxonomy.topic(tag.id).label("en")
+        lines.append(f"  {tag.id:<24} {tag.score:.2f}  {label}: {', '.join(tag.terms)}")
+    names = "; ".join(f"{m.code} ({', '.join(m.names)}) ×{m.count}" for m in found.mentions[:10])
+    lines.append(f"countries  {names or '(none)'}")
+    return "\n".join(lines)
+
+
+@cli.command()
+@data_options
+@click.option("--jobs", default=0, type=click.IntRange(0, 64), help="Processes (0: one per core).")
+@click.option("--batch", default=200, show_default=True, type=click.IntRange(1, 10_000))
+@handle_errors
+def retag(data_dir: Path | None, sources: Path | None, jobs: int, batch: int) -> None:
+    """Run language, topics, countries and relevance again over every stored article.
+
+    For after the taxonomy (or WATCH_TAXONOMY, WATCH_RELEVANCE_THRESHOLD) changed. Works in
+    batches on every core; prints how many articles changed.
+    """
+    from watch.retag import RetagReport
+    from watch.retag import retag as run_retag
+
+    config = load_config(data_dir, sources)
+    config.analyzer()  # a bad taxonomy is reported here, before any work
+    hints = _source_languages(config)
+    tty = sys.stderr.isatty()
+
+    def progress(report: RetagReport) -> None:
+        if tty:
+            click.echo(
+                f"\rretag: {report.seen} articles, {report.changed} changed", err=True, nl=False
+            )
+
+    store = open_store(config.data_dir)
+    try:
+        report = run_retag(store, config, hints=hints, jobs=jobs, batch=batch, progress=progress)
+    finally:
+        store.close()
+    if tty:
+        click.echo("", err=True)
+    rate = report.seen / report.seconds if report.seconds else 0.0
+    click.echo(f"retagged {report.seen} articles in {report.seconds:.1f}s ({rate:.0f}/s): "
+               f"{report.changed} changed")  # fmt: skip
+
+
+def _source_languages(config: WatchConfig) -> dict[str, list[str]]:
+    """Each source's declared languages (language hints), when the watch list can be read."""
+    try:
+        return {s.id: list(s.languages) for s in load_sources(config.sources)}
+    except ConfigError:
+        return {}
+
+
+@cli.group()
+def taxonomy() -> None:
+    """Check the topic taxonomy (watch/taxonomy.yaml or WATCH_TAXONOMY)."""
+
+
+@taxonomy.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@handle_errors
+def taxonomy_check(file: Path | None) -> None:
+    """Validate FILE (default: WATCH_TAXONOMY or the shipped taxonomy); every problem with
+    file:line. Exit 0 when valid, 2 when it has problems."""
+    from watch.taxonomy import DEFAULT_TAXONOMY, check_taxonomy
+
+    path = file or Path(load_config(None, None).taxonomy or DEFAULT_TAXONOMY)
+    found, problems = check_taxonomy(path)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if found is None:
+        raise ConfigError(f"{path}: {len(problems)} problem(s) — fix them and check again")
+    terms = sum(len(t) for topic in found.topics for t in topic.terms.values())
+    click.echo(f"{path}: {len(found.topics)} topics, {terms} terms in "
+               f"{len(found.languages)} languages, no problems")  # fmt: skip
 
 
 # --- demo --------------------------------------------------------------------------------------

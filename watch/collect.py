@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 #: Counters the pipelines keep per source in the crawl stats: ``watch/source/<id>/<name>``.
-SOURCE_COUNTERS = ("new", "updated", "unchanged", "failed")
+SOURCE_COUNTERS = ("new", "updated", "unchanged", "failed", "not_relevant")
 
 
 def stat_key(source_id: str, name: str) -> str:
@@ -56,6 +56,7 @@ def article_from_entry(
         source_name=source.name,
         source_country=source.country,
         source_org_type=source.org_type,
+        source_focus=source.focus,
         feed_url=feed_url,
         title=entry.title,
         summary=entry.summary,

@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "WATCH_MAX_PAGE_BYTES": 8 * 1024 * 1024,  # larger responses are dropped
     "WATCH_STORE_BATCH": 50,  # articles written per transaction
     "WATCH_PROGRESS": "auto",  # progress line on stderr: auto (when a terminal), on, off
+    "WATCH_TAXONOMY": "",  # the topic taxonomy file ("" = the one shipped, watch/taxonomy.yaml)
+    "WATCH_RELEVANCE_THRESHOLD": 0.5,  # focus: general sources keep articles at or above it
 }
 
 
@@ -65,6 +67,8 @@ class WatchConfig:
     max_page_bytes: int
     store_batch: int
     progress: str
+    taxonomy: str
+    relevance_threshold: float
 
     @classmethod
     def load(
@@ -106,6 +110,10 @@ class WatchConfig:
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
                 raise ConfigError(f"WATCH_{name.upper()}={value}: must be a number, 0 or more")
+        if not 0.0 <= self.relevance_threshold <= 1.0:
+            raise ConfigError(
+                f"WATCH_RELEVANCE_THRESHOLD={self.relevance_threshold}: must be from 0 to 1"
+            )
         if self.progress not in {"auto", "on", "off"}:
             raise ConfigError(f"WATCH_PROGRESS={self.progress!r}: use auto, on or off")
 
@@ -114,6 +122,14 @@ class WatchConfig:
         """``llwatch/0.1.0 (+contact URL)``: names the crawler and how to reach its operator."""
         contact = f"+{self.contact_url}; " if self.contact_url else ""
         return f"llwatch/{VERSION} ({contact}lifelong-learning news watch)"
+
+    def analyzer(self) -> Any:
+        """The Analyzer with this config's taxonomy and threshold (built on demand: it loads spaCy)."""
+        from watch.taxonomy import load_taxonomy
+        from watch.understand import Analyzer
+
+        taxonomy = load_taxonomy(self.taxonomy) if self.taxonomy else None
+        return Analyzer(taxonomy, self.relevance_threshold)
 
     @property
     def db_path(self) -> Path:

@@ -17,6 +17,7 @@ from watch.errors import CrawlLocked, StoreUnavailable
 from watch.sources import load_sources, select_sources
 from watch.store import SourceRun, open_store
 from watch.store.sqlite import utc_now
+from watch.taxonomy import default_taxonomy, load_taxonomy
 
 __all__ = ["CrawlReport", "crawl_lock", "run_crawl"]
 
@@ -89,6 +90,7 @@ def run_crawl(
 ) -> CrawlReport:
     """Crawl the due sources (or ``only`` these) of the watch list into the data dir."""
     select_sources(load_sources(config.sources), list(only) or None)  # bad input stops here, loudly
+    load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy()  # and a bad taxonomy
     open_store(config.data_dir).close()  # a data dir that is not writable, too
     with crawl_lock(config.data_dir):
         run_id = _run_scrapy(config, only, force, log_level)

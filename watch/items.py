@@ -48,6 +48,7 @@ class Article:
     declared_languages: list[str] = field(default_factory=list)  # hints: feed, page, source
     entry_key: str = ""  # crawl only: the feed entry's key (guid or link), not stored in the index
     entry_hash: str = ""  # crawl only: fingerprint of the entry, to see when the feed changes it
+    source_focus: str = ""  # crawl only: feeds.yaml focus (general sources keep relevant articles)
     duplicate_of: str = ""  # crawl only: id of a stored article with the same text at another URL
 
     def to_dict(self) -> dict[str, Any]:
@@ -65,7 +66,7 @@ class Article:
         return cls(**known)
 
 
-CRAWL_ONLY = ("declared_languages", "entry_key", "entry_hash", "duplicate_of")
+CRAWL_ONLY = ("declared_languages", "entry_key", "entry_hash", "source_focus", "duplicate_of")
 _NAMES = frozenset(f.name for f in fields(Article))
 #: The stored fields, in order (export columns).
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article) if f.name not in CRAWL_ONLY)

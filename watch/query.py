@@ -81,7 +81,9 @@ MAX_LENGTH = 10_000
 #: Deepest nesting of ``(`` and ``NOT``/``-`` accepted.
 MAX_DEPTH = 32
 #: The field names of ``name:value``.
-FIELDS: frozenset[str] = frozenset({"lang", "country", "source", "topic", "since", "until"})
+FIELDS: frozenset[str] = frozenset(
+    {"lang", "country", "source-country", "source", "topic", "since", "until"}
+)
 #: The region slugs accepted by ``country:`` besides ISO 3166-1 alpha-2 codes.
 REGIONS: frozenset[str] = frozenset(sources.REGIONS)
 
@@ -205,7 +207,7 @@ def _word(query: str, i: int) -> tuple[_Token, int]:
     while end < len(query) and not query[end].isspace() and query[end] not in _WORD_STOP:
         end += 1
     chunk = query[i:end]
-    if query[end : end + 1] == '"' and chunk.endswith(":") and _FIELD_NAME.fullmatch(chunk[:-1]):
+    if query[end : end + 1] == '"' and chunk.endswith(":") and _field_like(chunk[:-1]):
         value, end = _quoted(query, end)
         return _Token("leaf", i, _field(chunk[:-1], value, query, i)), end
     return _classify(chunk, query, i), end
@@ -220,10 +222,14 @@ def _classify(chunk: str, query: str, pos: int) -> _Token:
     return _Token("leaf", pos, _term(chunk, query, pos))
 
 
+def _field_like(name: str) -> bool:
+    return name.lower() in FIELDS or bool(_FIELD_NAME.fullmatch(name))
+
+
 def _is_field(name: str, value: str) -> bool:
     """Whether ``name:value`` is meant as a field (known, or unknown but field-like)."""
-    if not _FIELD_NAME.fullmatch(name):
-        return False  # 10:30, :foo
+    if not _field_like(name):
+        return False  # 10:30, :foo, x-y:z
     return name.lower() in FIELDS or not value.startswith("/")  # not https://...
 
 
@@ -247,6 +253,8 @@ _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 _HINTS = {
     "lang": "use a two-letter ISO 639-1 code such as lang:fr, or lang:und",
     "country": "use a two-letter ISO 3166-1 code such as country:SN, or a region: "
+    + ", ".join(sorted(REGIONS)),
+    "source-country": "use a two-letter ISO 3166-1 code such as source-country:FR, or a region: "
     + ", ".join(sorted(REGIONS)),
     "source": "use a source id such as source:uil (a-z, 0-9, '.', '_', '-')",
     "topic": "use a topic id such as topic:adult-education (a-z, 0-9, '.', '_', '-')",
@@ -276,9 +284,12 @@ def _bad_value(key: str, value: str) -> str:
 
 
 def _guess(key: str, value: str) -> str | None:
-    if key == "country" and value.upper() in _COUNTRY_ALIASES:
+    if key in ("country", "source-country") and value.upper() in _COUNTRY_ALIASES:
         return _COUNTRY_ALIASES[value.upper()]
-    database = {"lang": pycountry.languages, "country": pycountry.countries}.get(key)
+    countries = pycountry.countries
+    database = {"lang": pycountry.languages, "country": countries, "source-country": countries}.get(
+        key
+    )
     try:
         found = database.lookup(value) if database is not None else None
     except LookupError:
@@ -342,6 +353,7 @@ def _span(year: int, month: str | None, day: str | None) -> tuple[datetime.date,
 
 _NORMALISERS: dict[str, Callable[[str], str | None]] = {
     "lang": _lang,
+    "source-country": _country,
     "country": _country,
     "source": _slug,
     "topic": _slug,

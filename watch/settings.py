@@ -27,11 +27,13 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# The pipelines, in order (DESIGN: normalize -> dedupe -> language -> [topics, relevance] -> store).
+# The pipelines, in order: normalize -> dedupe -> language -> topics (+ countries) -> relevance -> store.
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 100,
     "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.language.LanguagePipeline": 300,
+    "pipelines.topics.TopicsPipeline": 400,
+    "pipelines.relevance.RelevancePipeline": 500,
     "pipelines.store.StorePipeline": 900,
 }
 

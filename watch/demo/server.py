@@ -23,6 +23,7 @@ _TYPES = {
     ".xml": "application/xml; charset=utf-8",
     ".rss": "application/rss+xml; charset=utf-8",
     ".atom": "application/atom+xml; charset=utf-8",
+    ".rdf": "application/rdf+xml; charset=utf-8",
     ".json": "application/feed+json; charset=utf-8",
     ".html": "text/html; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",

@@ -14,9 +14,11 @@ from watch.items import Article
 from watch.query import Node
 
 __all__ = [
+    "FACET_FIELDS",
     "ArticleStore",
     "CountField",
     "Duplicate",
+    "FacetField",
     "Hit",
     "SearchResult",
     "Sort",
@@ -28,6 +30,9 @@ __all__ = [
 Sort = Literal["relevance", "date"]
 UpsertOutcome = Literal["new", "updated", "unchanged"]
 CountField = Literal["source_id", "language", "source_country"]
+FacetField = Literal["topic", "country", "language", "source", "source-country", "year"]
+#: The facets ``llwatch search --facets`` shows.
+FACET_FIELDS: tuple[FacetField, ...] = ("topic", "country", "language")
 
 
 @dataclass
@@ -84,6 +89,7 @@ class SourceRun:
     unchanged: int = 0
     failed: int = 0  # articles that could not be stored
     fallback: int = 0  # articles whose text came from the feed because the page failed
+    not_relevant: int = 0  # articles of a general source dropped as not relevant
     error: str = ""
     duration: float = 0.0  # seconds
 
@@ -106,5 +112,9 @@ class ArticleStore(Protocol):
     def count(self, query: Node | None = None) -> int: ...
 
     def count_by(self, field: CountField) -> dict[str, int]: ...
+
+    def facets(
+        self, query: Node | None, fields: Sequence[FacetField] = FACET_FIELDS, limit: int = 20
+    ) -> dict[str, list[tuple[str, int]]]: ...
 
     def close(self) -> None: ...

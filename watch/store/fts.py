@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from watch.query import And, Field, Node, Not, Or, Phrase, Term
+from watch.countries import codes_in_region
+from watch.query import REGIONS, And, Field, Node, Not, Or, Phrase, Term
 
 __all__ = ["Compiled", "compile_query", "fts_quote"]
 
@@ -114,7 +115,20 @@ def _field_sql(node: Field) -> tuple[str, list[str]]:
     if node.name == "until":
         return "a.date < ?", [(date.fromisoformat(node.value) + timedelta(days=1)).isoformat()]
     if node.name == "topic":
-        sql = "EXISTS (SELECT 1 FROM json_each(a.topics) t WHERE json_extract(t.value, '$.id') = ?)"
-        return sql, [node.value]
-    column = {"lang": "a.language", "source": "a.source_id", "country": "a.source_country"}
+        return "a.rowid IN (SELECT article FROM article_topics WHERE topic = ?)", [node.value]
+    if node.name == "country":
+        codes = _codes(node.value)
+        marks = ", ".join("?" * len(codes))
+        return f"a.rowid IN (SELECT article FROM article_countries WHERE code IN ({marks}))", codes
+    if node.name == "source-country":
+        codes = [node.value, *_codes(node.value)] if node.value in REGIONS else [node.value]
+        return f"a.source_country IN ({', '.join('?' * len(codes))})", codes
+    column = {"lang": "a.language", "source": "a.source_id"}
     return f"{column[node.name]} = ?", [node.value]
+
+
+def _codes(value: str) -> list[str]:
+    """The ISO codes a ``country:`` value stands for: itself, or every country of a region."""
+    if value not in REGIONS:
+        return [value]
+    return sorted(codes_in_region(value)) or ["-"]

@@ -115,5 +115,52 @@ CREATE TABLE run_sources (
 );
 """
 
+# v2: topics and mentioned countries as indexed rows (filters and facets), derived from the
+# JSON columns by triggers so they can never drift from the article.
+_V2 = """
+CREATE TABLE article_topics (
+    article INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    score REAL NOT NULL,
+    PRIMARY KEY (topic, article)
+) WITHOUT ROWID;
+CREATE INDEX article_topics_article ON article_topics(article);
+CREATE TABLE article_countries (
+    article INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    PRIMARY KEY (code, article)
+) WITHOUT ROWID;
+CREATE INDEX article_countries_article ON article_countries(article);
+
+CREATE TRIGGER articles_tags_ai AFTER INSERT ON articles BEGIN
+    INSERT OR IGNORE INTO article_topics(article, topic, score)
+        SELECT new.rowid, json_extract(t.value, '$.id'), json_extract(t.value, '$.score')
+        FROM json_each(new.topics) t;
+    INSERT OR IGNORE INTO article_countries(article, code)
+        SELECT new.rowid, c.value FROM json_each(new.countries) c;
+END;
+CREATE TRIGGER articles_tags_au AFTER UPDATE OF topics, countries ON articles BEGIN
+    DELETE FROM article_topics WHERE article = old.rowid;
+    DELETE FROM article_countries WHERE article = old.rowid;
+    INSERT OR IGNORE INTO article_topics(article, topic, score)
+        SELECT new.rowid, json_extract(t.value, '$.id'), json_extract(t.value, '$.score')
+        FROM json_each(new.topics) t;
+    INSERT OR IGNORE INTO article_countries(article, code)
+        SELECT new.rowid, c.value FROM json_each(new.countries) c;
+END;
+CREATE TRIGGER articles_tags_ad AFTER DELETE ON articles BEGIN
+    DELETE FROM article_topics WHERE article = old.rowid;
+    DELETE FROM article_countries WHERE article = old.rowid;
+END;
+
+INSERT OR IGNORE INTO article_topics(article, topic, score)
+    SELECT a.rowid, json_extract(t.value, '$.id'), json_extract(t.value, '$.score')
+    FROM articles a, json_each(a.topics) t;
+INSERT OR IGNORE INTO article_countries(article, code)
+    SELECT a.rowid, c.value FROM articles a, json_each(a.countries) c;
+CREATE INDEX articles_relevance ON articles(relevance);
+ALTER TABLE run_sources ADD COLUMN not_relevant INTEGER NOT NULL DEFAULT 0;
+"""
+
 #: MIGRATIONS[i] brings the store from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)

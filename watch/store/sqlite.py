@@ -15,7 +15,16 @@ from typing import Any, get_args
 from watch.errors import StoreUnavailable
 from watch.items import Article
 from watch.query import Node
-from watch.store.base import CountField, Duplicate, Hit, SearchResult, Sort, UpsertOutcome
+from watch.store.base import (
+    FACET_FIELDS,
+    CountField,
+    Duplicate,
+    FacetField,
+    Hit,
+    SearchResult,
+    Sort,
+    UpsertOutcome,
+)
 from watch.store.fts import compile_query
 from watch.store.schema import MIGRATIONS
 
@@ -34,6 +43,17 @@ _COLUMNS = (
     "cluster_id", "content_hash", "extraction", "extraction_note", "updated_at",
 )  # fmt: skip
 _CHANGE_KEYS = ("title", "summary", "text", "published_at", "authors", "language", "content_hash")
+
+
+#: Where each facet's values live: (table, column).
+_FACET_SOURCES: dict[str, tuple[str, str]] = {
+    "topic": ("article_topics", "topic"),
+    "country": ("article_countries", "code"),
+    "language": ("articles", "language"),
+    "source": ("articles", "source_id"),
+    "source-country": ("articles", "source_country"),
+    "year": ("articles", "substr(date, 1, 4)"),
+}
 
 
 def utc_now() -> str:
@@ -239,6 +259,34 @@ class SQLiteArticleStore:
             raise ValueError(f"cannot count by {field!r}")
         sql = f"SELECT {field} AS k, count(*) AS n FROM articles GROUP BY k ORDER BY n DESC, k"
         return {row["k"]: row["n"] for row in self._run(sql, [])}
+
+    def facets(
+        self, query: Node | None, fields: Sequence[FacetField] = FACET_FIELDS, limit: int = 20
+    ) -> dict[str, list[tuple[str, int]]]:
+        """For each field, its most frequent values among the matching articles, with counts."""
+        matching, params = self._matching_rowids(query)
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in fields:
+            table, column = _FACET_SOURCES[name]
+            key = "article" if table != "articles" else "rowid"
+            sql = (
+                f"SELECT {column} AS v, count(*) AS n FROM {table} WHERE {key} IN ({matching}) "
+                "GROUP BY v ORDER BY n DESC, v LIMIT ?"
+            )
+            out[name] = [(str(r["v"]), int(r["n"])) for r in self._run(sql, [*params, limit])]
+        return out
+
+    def _matching_rowids(self, query: Node | None) -> tuple[str, list[Any]]:
+        compiled = compile_query(query)
+        if compiled.match is None:
+            return f"SELECT a.rowid FROM articles a WHERE {compiled.where_sql}", list(
+                compiled.params
+            )
+        sql = (
+            "SELECT a.rowid FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+            f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
+        )
+        return sql, [compiled.match, *compiled.params]
 
     def iter_articles(self, query: Node | None, *, sort: Sort = "date") -> Iterator[Article]:
         """Every matching article, newest first, streamed from the cursor (constant memory)."""
