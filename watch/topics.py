@@ -1,8 +1,9 @@
 """Topic tagging with spaCy: lemma-based phrase matching against the taxonomy, explainable.
 
-One blank spaCy pipeline per language, with the lookup lemmatizer where spacy-lookups-data has
-tables (en, fr, es, pt, de, it, …) and lower-case norms elsewhere; a small component then puts
-the lower-cased lemma in ``token.norm_`` (so "Learners" and "learners" both give "learner"). The
+One blank spaCy pipeline per language, with the lookup lemmatizer's table where
+spacy-lookups-data has one (en, fr, es, pt, de, it, nl, …) and lower-case norms elsewhere; each
+word's lower-cased lemma is put in its lexeme's NORM (so "Learners" and "learners" both give
+"learner"), once per word. The
 taxonomy's terms go through the same pipeline and three PhraseMatchers on NORM are built once per
 language: topic terms, context words, exclusions. A term inside an exclusion ("machine learning")
 is ignored; a ``context: true`` term counts only when a context word occurs too.
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -59,24 +61,12 @@ class TopicEvidence:
         return TopicTag(self.id, round(self.score, 3), sorted(set(self.terms)))
 
 
-@Language.component("watch_norm_lemma")
-def _norm_from_lemma(doc: Doc) -> Doc:
-    """``token.norm_`` = the lower-cased lemma (the lemma of the lower-cased text if needed)."""
-    table = doc.user_data.get("watch_lemmas")
-    for token in doc:
-        lemma = token.lemma_ or token.text
-        if table is not None and lemma == token.text and not token.is_lower:
-            found = table.get(token.lower_, lemma)
-            lemma = found[0] if isinstance(found, list) and found else found
-        token.norm_ = str(lemma).lower()
-    return doc
-
-
 class _LanguageMatcher:
     """The pipeline and matchers of one language."""
 
     def __init__(self, language: str, taxonomy: Taxonomy) -> None:
         self.nlp, self.lemmas = _pipeline(language)
+        self._normed: set[int] = set()
         self.terms: dict[int, tuple[str, Term]] = {}
         self.topic_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
         self.context_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
@@ -86,11 +76,26 @@ class _LanguageMatcher:
         self._add_exclusions(language, taxonomy)
 
     def doc(self, text: str) -> Doc:
+        """The tokenised text, each new word's NORM set to its lower-cased lookup lemma.
+
+        A lookup lemma depends on the word alone, so it is set once per word on the vocabulary's
+        lexeme (every token of that word then has it): no per-token Python work."""
         doc = self.nlp.make_doc(text)
-        doc.user_data["watch_lemmas"] = self.lemmas
-        for _, proc in self.nlp.pipeline:
-            doc = proc(doc)
+        fresh = set(doc.to_array(ORTH).tolist()) - self._normed
+        for orth in fresh:
+            lexeme = self.nlp.vocab[orth]
+            lexeme.norm_ = self._norm(lexeme.orth_)
+        self._normed |= fresh
         return doc
+
+    def _norm(self, text: str) -> str:
+        """The lower-cased lemma (looked up as written, then lower-cased), or the lower-case text."""
+        if self.lemmas is None:
+            return text.lower()
+        found = self.lemmas.get(text) or self.lemmas.get(text.lower()) or text
+        if isinstance(found, list):
+            found = found[0] if found else text
+        return str(found).lower()
 
     def _add_terms(self, language: str, taxonomy: Taxonomy) -> None:
         for topic in taxonomy.topics:
@@ -111,7 +116,8 @@ class _LanguageMatcher:
 
 
 def _pipeline(language: str) -> tuple[Language, Any]:
-    """A blank pipeline with the lookup lemmatizer if its tables exist (else norms only)."""
+    """A blank pipeline (the tokenizer) and the lookup lemmatizer's table, if spacy-lookups-data
+    has one for the language (else None: lower-case norms)."""
     spacy_logger = logging.getLogger("spacy")  # it has its own handler: quiet its set-up chatter
     level = spacy_logger.level
     spacy_logger.setLevel(logging.WARNING)
@@ -126,15 +132,12 @@ def _build_pipeline(language: str) -> tuple[Language, Any]:
         nlp = spacy.blank(language)
     except Exception:  # spaCy has no such language: a multi-language tokenizer
         nlp = spacy.blank("xx")
-    lemmas = None
     try:
         lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         nlp.initialize()
-        lemmas = lemmatizer.lookups.get_table("lemma_lookup")
+        return nlp, lemmatizer.lookups.get_table("lemma_lookup")
     except Exception:  # no lookup tables for this language: lower-case norms
-        nlp = spacy.blank(str(nlp.lang))
-    nlp.add_pipe("watch_norm_lemma")
-    return nlp, lemmas
+        return spacy.blank(str(nlp.lang)), None
 
 
 class Tagger:
