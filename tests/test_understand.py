@@ -81,6 +81,21 @@ def test_hard_negatives_are_not_relevant(analyzer: Analyzer, title: str, text: s
     assert found.topics == []
 
 
+def test_bad_input_gets_a_sane_answer(analyzer: Analyzer) -> None:
+    huge = (
+        "Evening adult literacy classes in the river towns of Kenya have doubled their enrolment "
+        "this year, and the learners say the community centre is the first place where reading "
+        "felt possible. "
+    ) * 30_000  # 5 MB
+    found = analyzer.analyze("", huge, hints=["xx-invalid", "zz"])
+    assert found.language == "en"
+    assert "literacy" in [t.id for t in found.topics]
+    html = "<html><body><p>Adult <b>literacy</b> classes in <i>Kenya</i>.</p></body></html>"
+    assert analyzer.analyze("<h1>Adult literacy</h1>", html).countries == ["KE"]
+    mixed = "Adult literacy classes. Des cours d'alphabétisation des adultes au Sénégal et au Mali."
+    assert analyzer.analyze("", mixed).topics[0].id == "literacy"
+
+
 def test_countries_and_language(analyzer: Analyzer) -> None:
     found = analyzer.analyze(
         "Alphabétisation au Sénégal", "Des cours au Sénégal et au Niger, pas au Nigeria."

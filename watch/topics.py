@@ -18,7 +18,7 @@ import logging
 import math
 import re
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -145,7 +145,6 @@ class Tagger:
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self._weights = {t.id: t.weight for t in taxonomy.topics}
         self._matchers: dict[str, _LanguageMatcher] = {}
         self._lock = threading.Lock()
 
@@ -261,8 +260,3 @@ def default_tagger() -> Tagger:
         if _default is None:
             _default = Tagger(default_taxonomy())
         return _default
-
-
-def topic_weights(taxonomy: Taxonomy) -> dict[str, float]:
-    """How central each topic is (the taxonomy's ``weight``)."""
-    return defaultdict(float, {t.id: t.weight for t in taxonomy.topics})
