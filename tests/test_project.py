@@ -83,6 +83,9 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
         assert any(line.startswith(source) and " ok " in line for line in out.splitlines()), source
     assert "$ llwatch search '\"adult literacy\" OR alphabétisation OR alfabetización'    (" in out
     assert "$ llwatch search 'apprentissage lang:fr'    (5 results)" in out
+    assert "topic: " in out
+    assert "vocational-training" in out
+    assert "country: " in out
     formats = (
         sqlite3.connect(keep / "watch.sqlite3")
         .execute("SELECT language, count(*) FROM articles GROUP BY language ORDER BY language")

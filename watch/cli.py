@@ -645,5 +645,7 @@ def demo(keep: Path | None) -> None:
                 result = store.articles.search(parse(query), limit=10)
                 click.echo(f"\n$ llwatch search '{query}'    ({result.total} results)")
                 click.echo(_hits_table(result.hits))
+            click.echo("\nwhat the watch understood (topics, countries mentioned, languages):")
+            click.echo(_facets_text(store.articles.facets(None, ["topic", "country", "language"])))
         if keep:
             click.echo(f"\ngo on: llwatch search --data-dir {keep} 'literacy lang:en'", err=True)
