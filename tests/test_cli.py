@@ -190,6 +190,7 @@ def test_stats_json(data_dir: Path) -> None:
     assert data["articles"] == 3
     assert data["by_source"] == {"closed": 1, "src": 1, "uil": 1}
     assert data["by_language"] == {"en": 2, "fr": 1}
+    assert data["by_topic"] == {}  # the fixture articles were stored without analysis
     assert data["runs"] == []
 
 

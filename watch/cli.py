@@ -352,7 +352,7 @@ def write_csv(articles: Iterable[Article], handle: IO[str]) -> int:
 def stats(
     data_dir: Path | None, sources: Path | None, n_runs: int, fmt: str, as_json: bool
 ) -> None:
-    """What the store holds: articles by source and language, and the last runs."""
+    """What the store holds: articles by source, language and topic, and the last runs."""
     with reading(load_config(data_dir, sources)) as store:
         data = store_stats(store, n_runs)
     if as_json or fmt == "json":
@@ -369,6 +369,7 @@ def store_stats(store: Store, n_runs: int) -> dict[str, Any]:
         "articles": store.articles.count(),
         "by_source": store.articles.count_by("source_id"),
         "by_language": store.articles.count_by("language"),
+        "by_topic": dict(store.articles.facets(None, ["topic"], limit=100)["topic"]),
         "runs": runs,
     }
 
@@ -377,6 +378,7 @@ def _stats_text(data: dict[str, Any]) -> str:
     parts = [f"{data['articles']} articles", ""]
     parts.append(render_table(["source", "articles"], list(data["by_source"].items())))
     parts += ["", render_table(["language", "articles"], list(data["by_language"].items())), ""]
+    parts += [render_table(["topic", "articles"], list(data["by_topic"].items())), ""]
     run_rows = [
         [r["id"], r["started_at"], r["status"], len(r["sources"]), r["new"], r["updated"],
          r["failed_sources"]]
