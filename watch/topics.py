@@ -44,6 +44,8 @@ SCALE = 2.0
 #: Texts are cut to this many characters before tagging (bounded cost on huge pages).
 MAX_CHARS = 20_000
 _TAG = re.compile(r"<[A-Za-z/!][^<>]{0,200}>")
+#: A term this heavy (and not itself context-gated) is unambiguous: it counts as context too.
+STRONG_TERM = 1.5
 #: Words of body text that count as one "unit" of length in the normalisation.
 LENGTH_UNIT = 300
 
@@ -168,17 +170,20 @@ class Tagger:
             (matcher.doc(_plain(text[:MAX_CHARS])), 1.0),
         ]
         hits = [(i, doc, boost, _Spans(matcher, doc)) for i, (doc, boost) in enumerate(docs)]
+        found = [
+            (i, boost, spans, start, end, *matcher.terms[match_id])
+            for i, doc, boost, spans in hits
+            for match_id, start, end in _longest(matcher.topic_matcher(doc), matcher.terms)
+            if not spans.excluded(start, end, matcher.terms[match_id][0])
+        ]
+        for _i, _, spans, start, end, _, term in found:  # an unambiguous term is context too
+            if not term.context and term.weight >= STRONG_TERM:
+                spans.context.append((start, end))
         counts: Counter[tuple[str, Term, float]] = Counter()
-        for i, doc, boost, spans in hits:
-            for match_id, start, end in _longest(matcher.topic_matcher(doc)):
-                topic_id, term = matcher.terms[match_id]
-                if spans.excluded(start, end, topic_id):
-                    continue
-                if term.context and not any(
-                    h[3].context_outside(start, end, i == h[0]) for h in hits
-                ):
-                    continue
-                counts[(topic_id, term, boost)] += 1
+        for i, boost, _, start, end, topic_id, term in found:
+            if term.context and not any(h[3].context_outside(start, end, i == h[0]) for h in hits):
+                continue
+            counts[(topic_id, term, boost)] += 1
         units = 1.0 + math.log1p(len(docs[1][0]) / LENGTH_UNIT)
         return _scored(counts, units)
 
@@ -225,18 +230,30 @@ def _scored(counts: Counter[tuple[str, Term, float]], units: float) -> list[Topi
     return sorted(found.values(), key=lambda e: (-e.score, e.id))
 
 
-def _longest(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Matches that no longer match contains ("adult literacy" hides "literacy", and "digital
-    literacy" hides the literacy topic's "literacy")."""
+def _longest(
+    matches: list[tuple[int, int, int]], terms: dict[int, tuple[str, Term]]
+) -> list[tuple[int, int, int]]:
+    """Longest matches first: a match inside a longer one is dropped ("adult literacy" hides
+    "literacy", "digital literacy" hides the literacy topic's "literacy"), and so is one that
+    overlaps a longer match of the same topic (no word counted twice for a topic)."""
     ordered = sorted(matches, key=lambda m: (m[1] - m[2], m[1]))
     kept: list[tuple[int, int, int]] = []
     for match in ordered:
-        if not any(
-            k[1] <= match[1] and match[2] <= k[2] and (k[1], k[2]) != (match[1], match[2])
-            for k in kept
-        ):
+        if not any(_hides(k, match, terms) for k in kept):
             kept.append(match)
     return kept
+
+
+def _hides(
+    kept: tuple[int, int, int], match: tuple[int, int, int], terms: dict[int, tuple[str, Term]]
+) -> bool:
+    (kid, ks, ke), (mid, ms, me) = kept, match
+    if (ks, ke) == (ms, me):
+        return False  # the same words for another topic: both count
+    if ks <= ms and me <= ke:
+        return True
+    overlaps = ms < ke and ks < me
+    return overlaps and terms[kid][0] == terms[mid][0]
 
 
 def _plain(text: str) -> str:
