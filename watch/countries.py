@@ -82,6 +82,7 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 from babel.localedata import load as load_locale_data
 
+from watch import sources
 from watch.text import language_tag
 
 __all__ = [
@@ -107,14 +108,7 @@ LOCALES = (
 #: Only the first this many characters of a text are read (the title is read too).
 MAX_CHARS = 100_000
 #: The UNESCO region slugs :func:`region_of` answers, ``global`` first.
-REGIONS = (
-    "global",
-    "africa",
-    "arab-states",
-    "asia-pacific",
-    "europe-north-america",
-    "latin-america-caribbean",
-)
+REGIONS = sources.REGIONS
 
 _DATA = Path(__file__).parent / "data"
 _MAX_TITLE = 2_000
