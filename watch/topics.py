@@ -26,6 +26,7 @@ from typing import Any
 import spacy
 from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.lookups import load_lookups
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
@@ -134,12 +135,11 @@ def _build_pipeline(language: str) -> tuple[Language, Any]:
         nlp = spacy.blank(language)
     except Exception:  # spaCy has no such language: a multi-language tokenizer
         nlp = spacy.blank("xx")
-    try:
-        lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        nlp.initialize()
-        return nlp, lemmatizer.lookups.get_table("lemma_lookup")
-    except Exception:  # no lookup tables for this language: lower-case norms
-        return spacy.blank(str(nlp.lang)), None
+    # Only the lookup lemmatizer's own table: the other tables of spacy-lookups-data (lexeme
+    # probabilities, clusters) are not needed and would double the loading time.
+    lookups = load_lookups(str(nlp.lang), ["lemma_lookup"], strict=False)
+    table = lookups.get_table("lemma_lookup") if lookups.has_table("lemma_lookup") else None
+    return nlp, table
 
 
 class Tagger:
