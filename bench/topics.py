@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     analyzer = Analyzer(threshold=args.threshold)
     languages = Counter(item["language"] for item in items)
     print(
-        f"dev set: {len(items)} items, {sum(i['relevant'] for i in items)} relevant; {dict(languages)}"
+        f"{args.dev.name}: {len(items)} items, {sum(i['relevant'] for i in items)} relevant; {dict(languages)}"
     )
     report(*evaluate(analyzer, items))
     print(
