@@ -8,18 +8,8 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from watch.config import WatchConfig
-from watch.errors import ConfigError
 from watch.items import Article
-from watch.sources import load_sources
-
-
-def _watch_list_languages(config: WatchConfig) -> list[str]:
-    """The languages the enabled sources of the watch list declare (none if it cannot be read)."""
-    try:
-        sources = load_sources(config.sources)
-    except ConfigError:
-        return []
-    return sorted({lang for s in sources if s.enabled for lang in s.languages})
+from watch.sources import declared_languages
 
 
 class TopicsPipeline:
@@ -34,8 +24,9 @@ class TopicsPipeline:
 
     def open_spider(self) -> None:
         self.analyzer = self.config.analyzer()  # a bad taxonomy stops the crawl here, loudly
-        for language in _watch_list_languages(self.config):  # built now, before any request,
-            if self.analyzer.tagger.supports(language):  # rather than mid-crawl
+        declared = declared_languages(self.config.sources).values()
+        for language in sorted({lang for langs in declared for lang in langs}):  # built now,
+            if self.analyzer.tagger.supports(language):  # before any request, not mid-crawl
                 self.analyzer.tagger.matcher(language)
 
     def process_item(self, item: Article) -> Article:

@@ -202,6 +202,20 @@ def test_retag_fills_topics_countries_relevance(corpus: Path) -> None:
     assert out.strip().endswith("0 changed")
 
 
+def test_retag_without_a_store_creates_nothing(tmp_path: Path) -> None:
+    code, _, err = run("retag", "--data-dir", str(tmp_path / "typo"))
+    assert code == 2
+    assert "no store here yet" in err
+    assert not (tmp_path / "typo").exists()
+
+
+def test_declared_languages_of_the_watch_list(site_sources: Path, tmp_path: Path) -> None:
+    from watch.sources import declared_languages
+
+    assert declared_languages(site_sources)["atom"] == ["en"]
+    assert declared_languages(tmp_path / "missing.yaml") == {}
+
+
 def test_search_by_topic_country_facets_and_translingual(corpus: Path) -> None:
     run("retag", "--data-dir", str(corpus), "--jobs", "1")
     _, out, _ = run("search", "--data-dir", str(corpus), "--json", "topic:literacy country:NE")

@@ -21,10 +21,17 @@ import click
 
 from watch.config import VERSION, WatchConfig
 from watch.crawl import CrawlReport, run_crawl
-from watch.errors import ConfigError, WatchError
+from watch.errors import ConfigError, StoreUnavailable, WatchError
 from watch.items import ARTICLE_FIELDS, Article
 from watch.query import parse
-from watch.sources import Source, check_sources, format_duration, load_sources, select_sources
+from watch.sources import (
+    Source,
+    check_sources,
+    declared_languages,
+    format_duration,
+    load_sources,
+    select_sources,
+)
 from watch.store import Store, open_store
 from watch.store.base import Hit, SourceRun
 from watch.tables import render_table
@@ -403,6 +410,14 @@ def sources() -> None:
     """Check and list the sources of a watch list (feeds.yaml)."""
 
 
+def _report_problems(path: Path, problems: list[str]) -> None:
+    """Each problem on its own stderr line, then one error (exit 2) if there were any."""
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise ConfigError(f"{path}: {len(problems)} problem(s) — fix them and check again")
+
+
 @sources.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @handle_errors
@@ -413,10 +428,7 @@ def sources_check(file: Path | None) -> None:
     """
     path = file or load_config(None, None).sources
     found, problems = check_sources(path)
-    for problem in problems:
-        click.echo(problem, err=True)
-    if problems:
-        raise ConfigError(f"{path}: {len(problems)} problem(s) — fix them and check again")
+    _report_problems(path, problems)
     enabled = sum(s.enabled for s in found)
     click.echo(f"{path}: {len(found)} sources, {enabled} enabled, no problems")
 
@@ -565,7 +577,7 @@ def retag(data_dir: Path | None, sources: Path | None, jobs: int, batch: int) ->
 
     config = load_config(data_dir, sources)
     config.analyzer()  # a bad taxonomy is reported here, before any work
-    hints = _source_languages(config)
+    hints = declared_languages(config.sources)
     tty = sys.stderr.isatty()
 
     def progress(report: RetagReport) -> None:
@@ -574,6 +586,8 @@ def retag(data_dir: Path | None, sources: Path | None, jobs: int, batch: int) ->
                 f"\rretag: {report.seen} articles, {report.changed} changed", err=True, nl=False
             )
 
+    if not config.db_path.exists():
+        raise StoreUnavailable(f"{config.db_path}: no store here yet — run `llwatch crawl` first")
     store = open_store(config.data_dir)
     try:
         report = run_retag(store, config, hints=hints, jobs=jobs, batch=batch, progress=progress)
@@ -584,14 +598,6 @@ def retag(data_dir: Path | None, sources: Path | None, jobs: int, batch: int) ->
     rate = report.seen / report.seconds if report.seconds else 0.0
     click.echo(f"retagged {report.seen} articles in {report.seconds:.1f}s ({rate:.0f}/s): "
                f"{report.changed} changed")  # fmt: skip
-
-
-def _source_languages(config: WatchConfig) -> dict[str, list[str]]:
-    """Each source's declared languages (language hints), when the watch list can be read."""
-    try:
-        return {s.id: list(s.languages) for s in load_sources(config.sources)}
-    except ConfigError:
-        return {}
 
 
 @cli.group()
@@ -609,10 +615,8 @@ def taxonomy_check(file: Path | None) -> None:
 
     path = file or Path(load_config(None, None).taxonomy or DEFAULT_TAXONOMY)
     found, problems = check_taxonomy(path)
-    for problem in problems:
-        click.echo(problem, err=True)
-    if found is None:
-        raise ConfigError(f"{path}: {len(problems)} problem(s) — fix them and check again")
+    _report_problems(path, problems)
+    assert found is not None  # no problems: a taxonomy
     terms = sum(len(t) for topic in found.topics for t in topic.terms.values())
     click.echo(f"{path}: {len(found.topics)} topics, {terms} terms in "
                f"{len(found.languages)} languages, no problems")  # fmt: skip

@@ -37,6 +37,7 @@ __all__ = [
     "REGIONS",
     "Source",
     "check_sources",
+    "declared_languages",
     "format_duration",
     "load_sources",
     "parse_duration",
@@ -712,3 +713,12 @@ _VALIDATORS: dict[str, _Validator] = {
     "interval": _interval,
     "homepage": _url("homepage"),
 }
+
+
+def declared_languages(path: str | Path) -> dict[str, list[str]]:
+    """Each source's declared languages (hints for language detection); empty when the
+    watch list cannot be read (callers that need it valid use :func:`load_sources`)."""
+    try:
+        return {s.id: list(s.languages) for s in load_sources(path)}
+    except ConfigError:
+        return {}
