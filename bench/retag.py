@@ -5,7 +5,7 @@ set's real texts (repeated to length, in their languages), then ``watch.retag.re
 them all again with one process per core. Prints articles/s for the whole run and for the steady
 state (after every worker has built its language pipelines), and the number of articles changed.
 
-    python bench/retag.py [--articles 4000] [--jobs 2]
+    python bench/retag.py [--articles 10000] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def articles(n: int) -> list[Article]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=4000)
+    parser.add_argument("--articles", type=int, default=10000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--batch", type=int, default=100)
     args = parser.parse_args(argv)
