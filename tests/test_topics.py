@@ -137,12 +137,27 @@ def test_taxonomy_problems_have_lines(tmp_path: Path) -> None:
     assert f"{bad}:4: topic Bad Id: id must be a slug" in text
     assert "no label in 'fr'" in text
     assert "no label in 'es'" in text
-    assert "'a' is listed twice" in text
+    assert f"{bad}:8: topic Bad Id: terms.en: 'a' is listed twice (first on line 8)" in text
     assert "weight" in text
     assert "9 must be a number from 0.1 to 3" in text
     assert "unknown key 'colour'" in text
     with pytest.raises(ConfigError, match="problem"):
         load_taxonomy(bad)
+
+
+def test_taxonomy_duplicate_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    bad = tmp_path / "tax.yaml"
+    bad.write_text(
+        "version: 1\nlanguages: [en, fr, es]\ntopics:\n  - id: t\n"
+        "    labels: {en: T, fr: T, es: T}\n    definition: d\n    terms:\n      en:\n"
+        "        - adult learning\n        - {term: literacy, weight: 1.5}\n"
+        "        - {term: Literacy, weight: 0.5}\n",
+        "utf-8",
+    )
+    _, problems = check_taxonomy(bad)
+    assert problems == [
+        f"{bad}:11: topic t: terms.en: 'Literacy' is listed twice (first on line 10) — keep one"
+    ]
 
 
 def test_taxonomy_yaml_syntax_error(tmp_path: Path) -> None:

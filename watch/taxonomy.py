@@ -95,6 +95,12 @@ class _Lines(dict[str, Any]):
     line = 0
 
 
+class _Items(list[Any]):
+    """A sequence that remembers the line of each item (a duplicate term is reported where it is)."""
+
+    lines: list[int]
+
+
 class _Loader(yaml.SafeLoader):
     pass
 
@@ -111,8 +117,15 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> _Lines:
     return out
 
 
+def _sequence(loader: _Loader, node: yaml.SequenceNode) -> _Items:
+    out = _Items(loader.construct_sequence(node, deep=True))
+    out.lines = [item.start_mark.line + 1 for item in node.value]
+    return out
+
+
 for _loader in (_Loader, _FastLoader):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)  # type: ignore[arg-type]
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)  # type: ignore[arg-type]
 
 
 class _Checker:
@@ -238,14 +251,14 @@ def _terms(raw: Any, checker: _Checker, line: int, where: str) -> dict[str, tupl
                 "needs a language code and a list",
             )
             continue
+        lines = getattr(items, "lines", [getattr(raw, "line", line)] * len(items))
         parsed = [
-            _term(item, checker, getattr(raw, "line", line), f"{where}: terms.{lang}")
-            for item in items
+            (_term(item, checker, item_line, f"{where}: terms.{lang}"), item_line)
+            for item, item_line in zip(items, lines, strict=True)
         ]
-        out[str(lang)] = tuple(t for t in parsed if t)
-        _check_duplicates(
-            out[str(lang)], checker, getattr(raw, "line", line), f"{where}: terms.{lang}"
-        )
+        kept = [(t, n) for t, n in parsed if t]
+        out[str(lang)] = tuple(t for t, _ in kept)
+        _check_duplicates(kept, checker, f"{where}: terms.{lang}")
     return out
 
 
@@ -277,13 +290,16 @@ def _number(value: Any, low: float, high: float, checker: _Checker, line: int, w
     return float(value)
 
 
-def _check_duplicates(terms: tuple[Term, ...], checker: _Checker, line: int, where: str) -> None:
-    seen: set[str] = set()
-    for term in terms:
+def _check_duplicates(terms: list[tuple[Term, int]], checker: _Checker, where: str) -> None:
+    seen: dict[str, int] = {}
+    for term, line in terms:
         key = term.text.casefold()
         if key in seen:
-            checker.add(line, where, f"{term.text!r} is listed twice — keep one")
-        seen.add(key)
+            checker.add(
+                line, where, f"{term.text!r} is listed twice (first on line {seen[key]}) — keep one"
+            )
+        else:
+            seen[key] = line
 
 
 def _check_unique(topics: list[Topic], checker: _Checker, line: int) -> None:
