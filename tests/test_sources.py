@@ -14,8 +14,10 @@ from watch.sources import (
     KINDS,
     ORG_TYPES,
     REGIONS,
+    Selectors,
     Source,
     check_sources,
+    compile_selector,
     format_duration,
     load_sources,
     parse_duration,
@@ -85,7 +87,7 @@ def make(source_id: str, enabled: bool = True) -> Source:
 
 
 def test_allowed_values() -> None:
-    assert KINDS == ("feed",)
+    assert KINDS == ("feed", "sitemap", "page")
     assert FOCUSES == ("lifelong-learning", "general")
     assert ORG_TYPES[0] == "un-agency"
     assert len(ORG_TYPES) == 8
@@ -320,7 +322,8 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_keys(tmp_path: Path
     (problem,) = problems_in(tmp_path, one_source(notes="red"))
     assert problem == (
         f"{EXTRA_LINE}: source 'a': unknown key 'notes' — remove it (allowed: id, name, url,"
-        " kind, country, languages, org_type, focus, weight, tags, enabled, interval, homepage)"
+        " kind, country, languages, org_type, focus, weight, tags, enabled, interval, homepage,"
+        " selectors, max_pages)"
     )
 
 
@@ -397,7 +400,6 @@ def test_wrong_type(tmp_path: Path, key: str, value: str, problem: str) -> None:
 ID = "is not a valid id — use 1-64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
 URL = "is not an http(s) URL with a host"
 URL_TODO = "write a full address like https://example.org/feed"
-KIND_TODO = "use the site's RSS or Atom feed with kind: feed"
 COUNTRY = "is not an ISO 3166-1 alpha-2 code or a region"
 REGION_LIST = (
     "global, africa, arab-states, asia-pacific, europe-north-america, latin-america-caribbean"
@@ -419,9 +421,12 @@ BAD_VALUES = [  # key, YAML value, problem
     ("url", "'https://a.org/my feed'", f"url 'https://a.org/my feed' {URL} — {URL_TODO}"),
     ("url", "a.org/feed", f"url 'a.org/feed' {URL} — add the scheme: https://a.org/feed"),
     ("homepage", "a.org", f"homepage 'a.org' {URL} — add the scheme: https://a.org"),
-    ("kind", "sitemap", f"kind 'sitemap' is not supported yet (supported: feed) — {KIND_TODO}"),
-    ("kind", "page", f"kind 'page' is not supported yet (supported: feed) — {KIND_TODO}"),
-    ("kind", "rss", "kind 'rss' is not allowed — use one of: feed"),
+    ("kind", "rss", "kind 'rss' is not allowed — use one of: feed, sitemap, page"),
+    (
+        "kind",
+        "site",
+        "kind 'site' is not allowed — did you mean 'sitemap'? (allowed: feed, sitemap, page)",
+    ),
     ("country", "UK", f"country 'UK' {COUNTRY} — did you mean GB?"),
     ("country", "France", f"country 'France' {COUNTRY} — did you mean FR?"),
     ("country", "fra", f"country 'fra' {COUNTRY} — did you mean FR?"),
@@ -592,7 +597,8 @@ def test_defaults_problems(tmp_path: Path) -> None:
         "3: defaults: 'url' cannot have a default — set it in each source instead",
         "4: defaults: unknown key 'wieght' — did you mean 'weight'?",
         "5: defaults: unknown key 'notes' — remove it (allowed: id, name, url, kind, country,"
-        " languages, org_type, focus, weight, tags, enabled, interval, homepage)",
+        " languages, org_type, focus, weight, tags, enabled, interval, homepage, selectors,"
+        " max_pages)",
     ]
 
 
@@ -832,3 +838,62 @@ def test_repository_feeds_yaml() -> None:
     places = {source.country for source in enabled}
     assert "global" in places
     assert len(places) >= 5
+
+
+# --- sitemap and listing-page sources ------------------------------------------------------------
+
+
+def test_sitemap_and_page_sources_are_read(tmp_path: Path) -> None:
+    sitemap, page = sources_in(
+        tmp_path,
+        one_source(kind="sitemap")
+        + "  - id: b\n    name: B\n    url: https://b.org/news\n    country: FR\n"
+        "    languages: [fr]\n    org_type: ngo\n    kind: page\n    max_pages: 5\n"
+        "    selectors: {links: 'h3 a', title: 'h3::text', date: 'xpath:.//time/@datetime',"
+        " next: 'a[rel=next]'}\n",
+    )
+    assert (sitemap.kind, sitemap.selectors) == ("sitemap", None)
+    assert page.kind == "page" and page.max_pages == 5
+    assert page.selectors == Selectors("h3 a", "h3::text", "xpath:.//time/@datetime", "a[rel=next]")
+
+
+def test_page_source_needs_links(tmp_path: Path) -> None:
+    assert problems_in(tmp_path, one_source(kind="page")) == [
+        "8: source 'a': kind 'page' needs selectors with links — add e.g. selectors:"
+        " {links: 'h3 a', next: 'a[rel=next]'}"
+    ]
+    text = one_source(kind="page", selectors="{title: h1}")
+    assert problems_in(tmp_path, text) == [
+        f"{EXTRA_LINE + 1}: source 'a': selectors has no links — add links:"
+        " 'CSS of the article links'"
+    ]
+
+
+def test_bad_selectors_name_their_line(tmp_path: Path) -> None:
+    text = one_source(kind="page", selectors="{links: 'h3 >> a', next: 'xpath://a[', colour: x}")
+    problems = problems_in(tmp_path, text)
+    assert len(problems) == 3
+    assert problems[0].startswith(
+        f"{EXTRA_LINE + 1}: source 'a': selectors.links 'h3 >> a': is not valid CSS"
+    )
+    assert problems[1].startswith(
+        f"{EXTRA_LINE + 1}: source 'a': selectors.next 'xpath://a[': is not valid XPath"
+    )
+    assert problems[2] == (
+        f"{EXTRA_LINE + 1}: source 'a': selectors: unknown key 'colour' — remove it"
+        " (allowed: links, title, date, next)"
+    )
+
+
+def test_selectors_only_on_pages_and_max_pages_bounded(tmp_path: Path) -> None:
+    assert problems_in(tmp_path, one_source(selectors="{links: a}")) == [
+        f"{EXTRA_LINE}: source 'a': selectors apply to kind 'page' only, this source is kind"
+        " 'feed' — remove them, or set kind: page"
+    ]
+    assert problems_in(tmp_path, one_source(max_pages="0")) == [
+        f"{EXTRA_LINE}: source 'a': max_pages must be a whole number from 1 to 50, not a number"
+        " (0) — write e.g. max_pages: 3"
+    ]
+    assert compile_selector("a::attr(href)").endswith("/@href")
+    with pytest.raises(ValueError, match="not valid XPath"):
+        compile_selector("xpath:!!")

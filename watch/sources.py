@@ -35,8 +35,11 @@ __all__ = [
     "KINDS",
     "ORG_TYPES",
     "REGIONS",
+    "SELECTOR_KEYS",
+    "Selectors",
     "Source",
     "check_sources",
+    "compile_selector",
     "declared_languages",
     "format_duration",
     "load_sources",
@@ -44,7 +47,7 @@ __all__ = [
     "select_sources",
 ]
 
-KINDS = ("feed",)
+KINDS = ("feed", "sitemap", "page")
 ORG_TYPES = (
     "un-agency",
     "intergovernmental",
@@ -78,13 +81,15 @@ _KEY_ORDER = (
     "enabled",
     "interval",
     "homepage",
+    "selectors",
+    "max_pages",
 )
 KEYS = frozenset(_KEY_ORDER)
+SELECTOR_KEYS = ("links", "title", "date", "next")
 
 _REQUIRED = ("id", "name", "url", "country", "languages", "org_type")
-_NO_DEFAULT = ("id", "name", "url")
+_NO_DEFAULT = ("id", "name", "url", "selectors")
 _TOP_KEYS = ("defaults", "sources")
-_PLANNED_KINDS = ("sitemap", "page")
 _BUILTIN: dict[str, Any] = {
     "kind": "feed",
     "focus": "lifelong-learning",
@@ -93,13 +98,28 @@ _BUILTIN: dict[str, Any] = {
     "enabled": True,
     "interval": 6 * 3600,
     "homepage": "",
+    "selectors": None,
+    "max_pages": 3,
 }
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
 _MIN_INTERVAL, _MAX_INTERVAL = 5 * 60, 30 * 86400
+_MAX_PAGES = 50
 _UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION = re.compile(r"(?:\d+[wdhms]\s*)+")
 _NULL_TAG = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True)
+class Selectors:
+    """Where a listing page (``kind: page``) keeps its articles: CSS selectors, or XPath when
+    prefixed ``xpath:``. ``links`` finds the article links; ``title`` and ``date`` are read
+    inside each link's item, ``next`` is the link to the next listing page."""
+
+    links: str
+    title: str = ""
+    date: str = ""
+    next: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +139,8 @@ class Source:
     enabled: bool
     interval: int  # seconds
     homepage: str = ""
+    selectors: Selectors | None = None  # kind page only
+    max_pages: int = 3  # kind page: listing pages followed through ``next``
     line: int = 0  # 1-based line of the entry in the file (0 when built in code)
 
 
@@ -358,7 +380,24 @@ class _Check:
         if len(self.found) > before or inherits_bad:
             return None
         fields = {**_BUILTIN, **self.defaults, **values}
+        if not self.kind_fits(node, pairs, fields, label):
+            return None
         return Source(**fields, line=node.start_mark.line + 1)
+
+    def kind_fits(
+        self, node: Node, pairs: dict[str, tuple[Node, Node]], fields: dict[str, Any], label: str
+    ) -> bool:
+        """A listing page needs its selectors; selectors belong to listing pages only."""
+        if fields["kind"] == "page" and fields["selectors"] is None:
+            where = pairs["kind"][0] if "kind" in pairs else node
+            todo = "add e.g. selectors: {links: 'h3 a', next: 'a[rel=next]'}"
+            self.report(where, label, "kind 'page' needs selectors with links", todo)
+            return False
+        if fields["kind"] != "page" and "selectors" in pairs:
+            what = f"selectors apply to kind 'page' only, this source is kind '{fields['kind']}'"
+            self.report(pairs["selectors"][0], label, what, "remove them, or set kind: page")
+            return False
+        return True
 
     def entry_values(self, pairs: dict[str, tuple[Node, Node]], label: str) -> dict[str, Any]:
         """Check each key of an entry; return the valid values."""
@@ -586,9 +625,6 @@ def _choice(name: str, allowed: tuple[str, ...]) -> _Validator:
         value = _string(node, name).lower()
         if value in allowed:
             return value
-        if name == "kind" and value in _PLANNED_KINDS:
-            what = f"kind '{value}' is not supported yet (supported: {', '.join(KINDS)})"
-            raise _Invalid(what, "use the site's RSS or Atom feed with kind: feed")
         raise _Invalid(f"{name} '{value}' is not allowed", _choice_hint(value, allowed))
 
     return check
@@ -698,6 +734,71 @@ def _interval(node: Node) -> int:
     return seconds
 
 
+def _selectors(node: Node) -> Selectors:
+    if not isinstance(node, MappingNode):
+        what = f"selectors must be a mapping, not {_describe(node)}"
+        raise _Invalid(what, "write e.g. selectors: {links: 'h3 a', next: 'a[rel=next]'}")
+    values: dict[str, str] = {}
+    errors: list[_Invalid] = []
+    for key, value in node.value:
+        name = str(getattr(key, "value", ""))
+        if name not in SELECTOR_KEYS:
+            hint = _key_hint(name, SELECTOR_KEYS)
+            errors.append(_Invalid(f"selectors: unknown key '{name}'", hint, key))
+            continue
+        try:
+            values[name] = _selector(value, name)
+        except _Invalid as exc:
+            errors.append(exc)
+    if not errors and "links" not in values:
+        errors.append(_Invalid("selectors has no links", "add links: 'CSS of the article links'"))
+    if errors:
+        raise _InvalidItems(errors)
+    return Selectors(**values)
+
+
+def _selector(node: Node, name: str) -> str:
+    """A CSS selector, or an XPath expression after ``xpath:``, checked by compiling it."""
+    text = _text(node, f"selectors.{name}", "'h3 a'", item=True)
+    if not text:
+        raise _Invalid(f"selectors.{name} is empty", "give a CSS selector or xpath:...", node)
+    try:
+        compile_selector(text)
+    except ValueError as exc:
+        raise _Invalid(f"selectors.{name} {text!r}: {exc}", "fix the selector", node) from None
+    return text
+
+
+def compile_selector(text: str) -> str:
+    """The XPath of a selector (CSS, or XPath after ``xpath:``); ValueError when it is invalid.
+
+    CSS may end with parsel's ``::text`` or ``::attr(name)``."""
+    from cssselect import SelectorError
+    from lxml import etree
+    from parsel.csstranslator import HTMLTranslator
+
+    if text.startswith("xpath:"):
+        xpath = text[len("xpath:") :].strip()
+    else:
+        try:
+            xpath = HTMLTranslator().css_to_xpath(text)
+        except SelectorError as exc:
+            raise ValueError(f"is not valid CSS ({exc})") from None
+    try:
+        etree.XPath(xpath)
+    except etree.XPathSyntaxError as exc:
+        raise ValueError(f"is not valid XPath ({exc})") from None
+    return xpath
+
+
+def _max_pages(node: Node) -> int:
+    value = _construct(node, "max_pages")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_PAGES:
+        what = f"max_pages must be a whole number from 1 to {_MAX_PAGES}, not {_describe(node)}"
+        raise _Invalid(what, "write e.g. max_pages: 3")
+    return value
+
+
 _VALIDATORS: dict[str, _Validator] = {
     "id": _id,
     "name": _name,
@@ -712,6 +813,8 @@ _VALIDATORS: dict[str, _Validator] = {
     "enabled": _enabled,
     "interval": _interval,
     "homepage": _url("homepage"),
+    "selectors": _selectors,
+    "max_pages": _max_pages,
 }
 
 
