@@ -853,7 +853,7 @@ def test_sitemap_and_page_sources_are_read(tmp_path: Path) -> None:
         " next: 'a[rel=next]'}\n",
     )
     assert (sitemap.kind, sitemap.selectors) == ("sitemap", None)
-    assert page.kind == "page" and page.max_pages == 5
+    assert (page.kind, page.max_pages) == ("page", 5)
     assert page.selectors == Selectors("h3 a", "h3::text", "xpath:.//time/@datetime", "a[rel=next]")
 
 
