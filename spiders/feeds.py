@@ -1,7 +1,12 @@
-"""The ``feeds`` spider: one request per due source, each new feed entry followed to its page.
+"""The ``feeds`` spider: one request per due source, each new entry followed to its page.
 
-Scrapy downloads (robots.txt, AutoThrottle, retries, conditional GET); watch.feeds parses the
-bytes, watch.extract reads the article page, and when the page fails the feed's own text is used.
+Every kind of source goes through it, so one run has one record: ``feed`` (RSS/Atom/JSON Feed,
+read by watch.feeds), ``sitemap`` (sitemaps, sitemap indexes, news sitemaps, robots.txt; read by
+watch.sitemaps, only entries newer than the last success are taken) and ``page`` (a listing page
+read with the source's selectors by watch.listing, ``next`` followed up to ``max_pages`` while it
+still shows new links). Scrapy downloads (robots.txt, AutoThrottle, retries, conditional GET);
+watch.extract reads the article page, and when the page fails a feed's own text is used (a
+sitemap or listing entry, which has no text of its own, is tried again next run).
 The run record and the crawl state are written when the spider closes (after the pipelines have
 flushed every article).
 
@@ -14,28 +19,46 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import scrapy
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from spiders.failures import describe_failure
-from watch.collect import RunTracker, article_from_entry, body_hash, is_due, with_page
+from watch.collect import (
+    RunTracker,
+    article_from_entry,
+    article_from_link,
+    body_hash,
+    is_due,
+    stat_key,
+    with_page,
+)
 from watch.config import WatchConfig
 from watch.errors import ConfigError, SourceError
 from watch.extract import extract_article
-from watch.feeds import ParsedFeed, parse_feed
+from watch.feeds import ParsedFeed, iso_utc, parse_feed
 from watch.items import Article
+from watch.listing import parse_listing
+from watch.sitemaps import Sitemap, is_robots_url, newest_first, parse_robots, parse_sitemap
 from watch.sources import Source, load_sources, select_sources
 from watch.store import SourceState, Store, open_store
+from watch.urls import article_id
 
 logger = logging.getLogger(__name__)
 
 #: At most this many entries of one feed are followed in one run (newest first in most feeds).
 MAX_ENTRIES = 300
+#: A sitemap index (or robots.txt) is followed to at most this many sitemaps, newest first, and
+#: at most this deep (an index of indexes).
+MAX_CHILD_SITEMAPS = 10
+MAX_SITEMAP_DEPTH = 2
+#: On a sitemap's first poll, entries dated older than this are left out (only new articles).
+FIRST_POLL_DAYS = 30
 
 
 class FeedsSpider(scrapy.Spider):
@@ -57,6 +80,8 @@ class FeedsSpider(scrapy.Spider):
         self.store: Store | None = None
         self.run_id = 0
         self._requested: set[str] = set()
+        self._elsewhere: list[Article] = []  # entries whose article another source brought
+        self._source_urls: dict[str, str] = {}  # source id -> its URL (the SSRF guard's origin)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FeedsSpider:
@@ -91,29 +116,31 @@ class FeedsSpider(scrapy.Spider):
         states = self.store.state.source_states()
         for source in chosen:
             state = states.get(source.id) or SourceState(source.id)
-            if source.kind != "feed":
-                self.tracker.skip(source.id, state, f"kind {source.kind!r} is not supported yet")
-            elif self.force or self.only or is_due(source, state):
+            if self.force or self.only or is_due(source, state):
                 self.tracker.begin(source.id, state)
+                self._source_urls[source.id] = source.url
                 yield source
             else:
                 self.tracker.skip(source.id, state, "not due yet")
 
     def _feed_request(self, source: Source) -> scrapy.Request:
         state = self.tracker.state(source.id)
-        headers = {"Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
-                   "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"}  # fmt: skip
+        accept = _ACCEPT[source.kind]
+        headers = {"Accept": accept}
         if state.etag:
             headers["If-None-Match"] = state.etag
         if state.last_modified:
             headers["If-Modified-Since"] = state.last_modified
+        callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(
+            source.kind, self.parse_listing
+        )
         return scrapy.Request(
             source.url,
-            callback=self.parse_feed,
+            callback=callback,
             errback=self.feed_failed,
             headers=headers,
             dont_filter=True,
-            meta={"handle_httpstatus_list": [304]},
+            meta={"handle_httpstatus_list": [304], "watch_source": source.url},
             cb_kwargs={"source": source},
         )
 
@@ -138,6 +165,149 @@ class FeedsSpider(scrapy.Spider):
         self.tracker.feed_ok(source.id, len(feed.entries), validators)
         yield from self._follow_entries(source, feed, response.url)
 
+    # --- sitemaps ------------------------------------------------------------------------------
+
+    def parse_sitemap(self, response: Response, source: Source, depth: int = 0) -> Iterator[Any]:
+        stats = self.crawler.stats
+        validators = _validators(response)
+        state = self.tracker.state(source.id)
+        if depth == 0 and (response.status == 304 or validators["body_hash"] == state.body_hash):
+            stats.inc_value("watch/feeds/not_modified")
+            self.tracker.not_modified(source.id, validators)
+            return
+        try:
+            if depth == 0 and is_robots_url(response.url):
+                sitemap = parse_robots(response.body, response.url)
+            else:
+                sitemap = parse_sitemap(response.body, response.url)
+        except SourceError as exc:
+            if depth == 0:
+                self._fail(source, str(exc))
+            else:
+                logger.info("source %s: sitemap %s skipped: %s", source.id, response.url, exc)
+            return
+        stats.inc_value("watch/sitemaps/ok")
+        self.tracker.feed_ok(source.id, len(sitemap.entries), validators if depth == 0 else {})
+        yield from self._follow_children(source, sitemap, depth)
+        yield from self._follow_sitemap(source, sitemap, response.url)
+
+    def _since(self, source: Source) -> str:
+        """Entries dated before this are not new: a day before the last success, or on a first
+        poll FIRST_POLL_DAYS ago."""
+        last = _parse_iso(self.tracker.state(source.id).last_success)
+        if last is not None:
+            return iso_utc(last - timedelta(days=1))
+        return iso_utc(datetime.now(UTC) - timedelta(days=FIRST_POLL_DAYS))
+
+    def _follow_children(self, source: Source, sitemap: Sitemap, depth: int) -> Iterator[Any]:
+        if not sitemap.children:
+            return
+        if depth >= MAX_SITEMAP_DEPTH:
+            logger.info("source %s: sitemap index nested too deep, not followed", source.id)
+            return
+        since = self._since(source)
+        children = [c for c in newest_first(sitemap.children) if not c.date or c.date >= since]
+        for child in children[:MAX_CHILD_SITEMAPS]:
+            yield scrapy.Request(
+                child.url,
+                callback=self.parse_sitemap,
+                errback=self.child_failed,
+                meta={"watch_source": source.url},
+                cb_kwargs={"source": source, "depth": depth + 1},
+            )
+
+    def _follow_sitemap(self, source: Source, sitemap: Sitemap, url: str) -> Iterator[Any]:
+        since = self._since(source)
+        fresh = [e for e in newest_first(sitemap.entries) if not e.date or e.date >= since]
+        for entry in fresh[:MAX_ENTRIES]:
+            article = article_from_link(
+                source,
+                entry.url,
+                url,
+                title=entry.title,
+                published=entry.published or entry.lastmod,
+                language=entry.language,
+                fingerprint=entry.lastmod or entry.published,
+            )
+            yield from self._follow_link(article)
+
+    def child_failed(self, failure: Failure) -> None:
+        source: Source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
+        reason = describe_failure(failure, self.config.download_timeout)
+        logger.info("source %s: sitemap %s failed: %s", source.id, failure.request.url, reason)  # type: ignore[attr-defined]
+        self.crawler.stats.inc_value(stat_key(source.id, "failed"))
+        self.tracker.touch(source.id)
+
+    # --- listing pages -------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
+        stats = self.crawler.stats
+        validators = _validators(response)
+        state = self.tracker.state(source.id)
+        if page == 1 and (response.status == 304 or validators["body_hash"] == state.body_hash):
+            stats.inc_value("watch/feeds/not_modified")
+            self.tracker.not_modified(source.id, validators)
+            return
+        if not _is_html(response) or not isinstance(response, TextResponse):
+            self._listing_problem(source, page, f"not an HTML page ({_content_type(response)})")
+            return
+        assert source.selectors is not None
+        listing = parse_listing(response.text, response.url, source.selectors, source.languages)
+        if not listing.links:
+            what = f"no link matches selectors.links {source.selectors.links!r}"
+            self._listing_problem(source, page, what + " — check the selector against the page")
+            return
+        stats.inc_value("watch/pages/ok")
+        self.tracker.feed_ok(source.id, len(listing.links), validators if page == 1 else {})
+        new = 0
+        for link in listing.links:
+            article = article_from_link(
+                source, link.url, response.url, title=link.title, published=link.published
+            )
+            for request in self._follow_link(article):
+                new += 1
+                yield request
+        if listing.next_url and new and page < source.max_pages:
+            yield scrapy.Request(
+                listing.next_url,
+                callback=self.parse_listing,
+                errback=self.child_failed,
+                meta={"watch_source": source.url},
+                cb_kwargs={"source": source, "page": page + 1},
+            )
+
+    def _listing_problem(self, source: Source, page: int, what: str) -> None:
+        if page == 1:
+            self._fail(source, f"listing page: {what}")
+        else:
+            logger.info("source %s: listing page %d: %s", source.id, page, what)
+
+    def _follow_link(self, article: Article) -> Iterator[scrapy.Request]:
+        """A request for the article unless it was seen with the same fingerprint."""
+        assert self.store is not None
+        seen = self.store.state.entry(article.source_id, article.entry_key)
+        if seen and seen[1] == article.entry_hash:
+            self.crawler.stats.inc_value("watch/entries/seen")
+            return
+        if seen:
+            article.id = seen[0]
+        elif article.canonical_url in self._requested or self._stored_elsewhere(article):
+            # another source brought this article: remembered for this source too, not fetched
+            self.crawler.stats.inc_value("watch/entries/elsewhere")
+            self._elsewhere.append(article)
+            return
+        if article.canonical_url in self._requested:
+            return
+        self._requested.add(article.canonical_url)
+        yield self._article_request(article)
+
+    def _stored_elsewhere(self, article: Article) -> bool:
+        assert self.store is not None
+        article.id = article.id or article_id(article.canonical_url)
+        return self.store.articles.get(article.id) is not None
+
+    # --- failures ------------------------------------------------------------------------------
+
     def feed_failed(self, failure: Failure) -> None:
         source: Source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
         self._fail(source, describe_failure(failure, self.config.download_timeout))
@@ -148,19 +318,9 @@ class FeedsSpider(scrapy.Spider):
         self.tracker.failed(source.id, reason)
 
     def _follow_entries(self, source: Source, feed: ParsedFeed, feed_url: str) -> Iterator[Any]:
-        assert self.store is not None
         for entry in feed.entries[:MAX_ENTRIES]:
-            seen = self.store.state.entry(source.id, entry.key)
-            if seen and seen[1] == entry.fingerprint:
-                self.crawler.stats.inc_value("watch/entries/seen")
-                continue
-            article = article_from_entry(source, feed, entry, feed_url)
-            if seen:
-                article.id = seen[0]  # the feed changed this entry: update the same article
-            if not entry.link or article.canonical_url in self._requested:
-                continue
-            self._requested.add(article.canonical_url)
-            yield self._article_request(article)
+            if entry.link:
+                yield from self._follow_link(article_from_entry(source, feed, entry, feed_url))
 
     # --- articles ------------------------------------------------------------------------------
 
@@ -169,6 +329,7 @@ class FeedsSpider(scrapy.Spider):
             article.url,
             callback=self.parse_article,
             errback=self.article_failed,
+            meta={"watch_source": self._source_urls.get(article.source_id, "")},
             cb_kwargs={"article": article},
         )
 
@@ -178,33 +339,58 @@ class FeedsSpider(scrapy.Spider):
         self.tracker.touch(article.source_id)
         page = extract_article(response.body, response.url) if _is_html(response) else None
         if page is None:
-            yield self._fallback(article, "page: no article text found")
+            yield from self._fallback(article, "page: no article text found")
             return
         yield with_page(article, page, response.url)
 
     def article_failed(self, failure: Failure) -> Iterator[Article]:
         article: Article = failure.request.cb_kwargs["article"]  # type: ignore[attr-defined]
         self.tracker.touch(article.source_id)
-        yield self._fallback(
+        yield from self._fallback(
             article, "page: " + describe_failure(failure, self.config.download_timeout)
         )
 
-    def _fallback(self, article: Article, note: str) -> Article:
+    def _fallback(self, article: Article, note: str) -> Iterator[Article]:
+        if article.extraction == "listing":  # no text of its own: tried again next run
+            self.crawler.stats.inc_value(stat_key(article.source_id, "failed"))
+            logger.info("source %s: %s: %s", article.source_id, article.url, note)
+            return
         self.crawler.stats.inc_value("watch/articles/feed_text")
         self.tracker.record(article.source_id).fallback += 1
         article.extraction = "feed"
         article.extraction_note = note
-        return article
+        yield article
 
     # --- end of run ----------------------------------------------------------------------------
 
     def closed(self, reason: str) -> None:
         if self.store is None:
             return
+        for article in self._elsewhere:
+            article.id = article.id or article_id(article.canonical_url)
+        self.store.state.record_entries(self._elsewhere)
         records, states = self.tracker.finish(self.crawler.stats.get_stats())
         self.store.state.save_source_states(states)
         self.store.state.finish_run(self.run_id, records, reason)
         self.store.close()
+
+
+_ACCEPT = {
+    "feed": "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+    "sitemap": "application/xml, text/xml;q=0.9, text/plain;q=0.5, */*;q=0.3",
+    "page": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+}
+
+
+def _parse_iso(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _header(response: Response, name: str) -> str:

@@ -6,8 +6,10 @@ misbehave (errors, redirects, slow answers, stale validators, a feed that change
 
 from __future__ import annotations
 
+import gzip
 import socket
 import time
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -58,6 +60,14 @@ ARTICLES = {
     "a9": ("en", "Learning cities network meets in Hamburg"),
     "c1": ("en", "A feed entry that will change"),
     "s1": ("en", "Club opens pre-season camp in the valley"),
+    "m1": ("en", "Sitemap story: adult learners return to evening classes"),
+    "m2": ("fr", "Plan de sitemap : la formation des adultes en région"),
+    "m3": ("en", "An old story only the sitemap remembers"),
+    "l1": ("en", "Listing story one: literacy circles in the north"),
+    "l2": ("en", "Listing story two: numeracy at the market"),
+    "l3": ("en", "Listing story three: certificates for adult skills"),
+    "l4": ("en", "Listing story four: learning cities meet"),
+    "l5": ("en", "Listing story five: beyond the page bound"),
 }
 #: The language of each page's body text, when it is not the page's language.
 BODY = {"s1": "sport"}
@@ -164,6 +174,63 @@ def changing(base: str, version: int) -> str:
 </channel></rss>"""
 
 
+#: The listing pages: the article slugs on each and the next page.
+LISTING = [(["l1", "l2"], "page2.html"), (["l3", "l4"], "page3.html"), (["l5"], "")]
+
+
+def listing_html(slugs: list[str], next_page: str) -> str:
+    """A news listing page: teaser cards with a link, a title, a date; a pager."""
+    cards = "\n".join(
+        f'<div class="card"><h3><a href="/articles/{slug}.html">{ARTICLES[slug][1]}</a></h3>'
+        f'<span class="when">{n + 10} November 2026</span><p>Teaser.</p></div>'
+        for n, slug in enumerate(slugs)
+    )
+    pager = f'<a class="next" href="{next_page}">Next</a>' if next_page else ""
+    return f"""<!doctype html><html lang="en"><head><title>News</title></head><body>
+<nav><a href="/">Home</a> <a href="/about">About</a></nav>
+<main>{cards}</main><footer>{pager} <a href="/contact">Contact</a></footer></body></html>"""
+
+
+def sitemap(base: str, entries: list[tuple[str, float]], news: bool = False) -> str:
+    """A urlset of article pages, each dated ``days`` before now (news sitemap if ``news``)."""
+    rows = []
+    for slug, days in entries:
+        when = _days_ago(days)
+        extra = (
+            f"<news:news><news:publication><news:name>Test</news:name><news:language>"
+            f"{ARTICLES[slug][0]}</news:language></news:publication><news:publication_date>"
+            f"{when}</news:publication_date><news:title>{ARTICLES[slug][1]}</news:title>"
+            "</news:news>"
+            if news
+            else f"<lastmod>{when}</lastmod>"
+        )
+        rows.append(f"<url><loc>{base}/articles/{slug}.html</loc>{extra}</url>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset '
+        'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + "".join(rows) + "</urlset>"
+    )
+
+
+def sitemap_index(base: str, children: list[tuple[str, float]]) -> str:
+    rows = "".join(
+        f"<sitemap><loc>{base}{path}</loc><lastmod>{_days_ago(days)}</lastmod></sitemap>"
+        for path, days in children
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><sitemapindex '
+        f'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{rows}</sitemapindex>'
+    )
+
+
+#: Sitemap dates count back from the test session's start, so a sitemap's body stays the same.
+_SESSION_START = datetime.now(UTC).replace(microsecond=0)
+
+
+def _days_ago(days: float) -> str:
+    return (_SESSION_START - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 MALFORMED = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title>'
     "<item><title>Recovered entry about adult learning</title><link>{base}/articles/a1.html</link></item>"
@@ -182,7 +249,12 @@ def build_site(root: Path) -> None:
     copy = page_html("a1", "en", "Syndicated copy of a1").replace("| Test News", "| Mirror")
     (root / "mirror" / "a1-copy.html").write_text(copy, "utf-8")
     (root / "private" / "secret.html").write_text(page_html("p1", "en", "Secret"), "utf-8")
-    (root / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", "utf-8")
+    (root / "robots.txt").write_text(
+        "User-agent: *\nDisallow: /private/\nSitemap: /sitemaps/index.xml\n", "utf-8"
+    )
+    (root / "news").mkdir()
+    for number, (slugs, next_page) in enumerate(LISTING, 1):
+        (root / "news" / f"page{number}.html").write_text(listing_html(slugs, next_page), "utf-8")
     (root / "feeds" / "html.xml").write_text(
         "<!doctype html><html><body><h1>Not a feed</h1></body></html>"
     )
@@ -222,8 +294,28 @@ class TestSite(SiteServer):
                 "/feeds/stale.xml": self._stale,
                 "/feeds/changing.xml": self._changing,
                 "/articles/gone.html": lambda h: send(h, 404, b"<h1>404</h1>", "text/html"),
+                "/sitemaps/news.xml": self._news_sitemap,
+                "/sitemaps/pages.xml.gz": self._gzip_sitemap,
+                "/sitemaps/old.xml": self._old_sitemap,
+                "/sitemaps/index.xml": self._sitemap_index,
             }
         )
+
+    def _news_sitemap(self, handler: BaseHTTPRequestHandler) -> None:
+        body = sitemap(self.base_url, [("m1", 1), ("m2", 2), ("m3", 200)], news=True)
+        send(handler, 200, body.encode(), "application/xml")
+
+    def _gzip_sitemap(self, handler: BaseHTTPRequestHandler) -> None:
+        body = gzip.compress(sitemap(self.base_url, [("a9", 3)]).encode())
+        send(handler, 200, body, "application/x-gzip")
+
+    def _old_sitemap(self, handler: BaseHTTPRequestHandler) -> None:
+        send(handler, 200, sitemap(self.base_url, [("m3", 200)]).encode(), "application/xml")
+
+    def _sitemap_index(self, handler: BaseHTTPRequestHandler) -> None:
+        children = [("/sitemaps/news.xml", 1), ("/sitemaps/pages.xml.gz", 3),
+                    ("/sitemaps/old.xml", 200)]  # fmt: skip
+        send(handler, 200, sitemap_index(self.base_url, children).encode(), "application/xml")
 
     def _slow(self, handler: BaseHTTPRequestHandler) -> None:
         time.sleep(SLOW_SECONDS)

@@ -21,6 +21,7 @@ from watch.urls import canonical_url
 __all__ = [
     "RunTracker",
     "article_from_entry",
+    "article_from_link",
     "is_due",
     "stat_key",
     "with_page",
@@ -68,6 +69,40 @@ def article_from_entry(
         declared_languages=[h for h in dict.fromkeys(hints) if h],
         entry_key=entry.key,
         entry_hash=entry.fingerprint,
+    )
+
+
+def article_from_link(
+    source: Source,
+    url: str,
+    origin_url: str,
+    *,
+    title: str = "",
+    published: str = "",
+    language: str = "",
+    fingerprint: str = "",
+) -> Article:
+    """The article as a sitemap or a listing page names it: a link, maybe a title and a date.
+    Its entry key is the canonical URL; ``fingerprint`` (e.g. the sitemap's lastmod) says when
+    the site changed it."""
+    canonical = canonical_url(url)
+    hints = [language, *source.languages]
+    return Article(
+        url=url,
+        canonical_url=canonical,
+        source_id=source.id,
+        source_name=source.name,
+        source_country=source.country,
+        source_org_type=source.org_type,
+        source_focus=source.focus,
+        feed_url=origin_url,
+        title=title,
+        published_at=published,
+        fetched_at=utc_now(),
+        extraction="listing",
+        declared_languages=[h for h in dict.fromkeys(hints) if h],
+        entry_key=canonical,
+        entry_hash=fingerprint,
     )
 
 
@@ -130,8 +165,8 @@ class RunTracker:
 
     def feed_ok(self, source_id: str, entries: int, validators: dict[str, str]) -> None:
         progress = self._sources[source_id]
-        progress.record.entries = entries
-        progress.new_validators = validators
+        progress.record.entries += entries
+        progress.new_validators = progress.new_validators or validators
         self.touch(source_id)
 
     def not_modified(self, source_id: str, validators: dict[str, str]) -> None:
