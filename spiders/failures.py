@@ -49,6 +49,10 @@ def describe_failure(failure: Failure, timeout: float) -> str:
 def _ignored(message: str) -> str:
     if "robots" in message.lower():
         return "forbidden by robots.txt"
+    if message.startswith("refused:"):
+        return message
+    if "DOWNLOAD_MAXSIZE" in message and "decompress" in message:
+        return "larger than WATCH_MAX_PAGE_BYTES once decompressed (a gzip bomb?)"
     if "redirect" in message.lower():
         return "too many redirects (a redirect loop?)"
     return message or "request ignored"

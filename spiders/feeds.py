@@ -150,6 +150,9 @@ class FeedsSpider(scrapy.Spider):
         stats = self.crawler.stats
         validators = _validators(response)
         state = self.tracker.state(source.id)
+        if _unasked_304(response):
+            self._fail(source, UNASKED_304)
+            return
         if response.status == 304 or validators["body_hash"] == state.body_hash:
             stats.inc_value("watch/feeds/not_modified")
             self.tracker.not_modified(source.id, validators)
@@ -171,6 +174,9 @@ class FeedsSpider(scrapy.Spider):
         stats = self.crawler.stats
         validators = _validators(response)
         state = self.tracker.state(source.id)
+        if depth == 0 and _unasked_304(response):
+            self._fail(source, UNASKED_304)
+            return
         if depth == 0 and (response.status == 304 or validators["body_hash"] == state.body_hash):
             stats.inc_value("watch/feeds/not_modified")
             self.tracker.not_modified(source.id, validators)
@@ -212,6 +218,7 @@ class FeedsSpider(scrapy.Spider):
                 child.url,
                 callback=self.parse_sitemap,
                 errback=self.child_failed,
+                dont_filter=True,
                 meta={"watch_source": source.url},
                 cb_kwargs={"source": source, "depth": depth + 1},
             )
@@ -244,6 +251,9 @@ class FeedsSpider(scrapy.Spider):
         stats = self.crawler.stats
         validators = _validators(response)
         state = self.tracker.state(source.id)
+        if page == 1 and _unasked_304(response):
+            self._fail(source, UNASKED_304)
+            return
         if page == 1 and (response.status == 304 or validators["body_hash"] == state.body_hash):
             stats.inc_value("watch/feeds/not_modified")
             self.tracker.not_modified(source.id, validators)
@@ -272,6 +282,7 @@ class FeedsSpider(scrapy.Spider):
                 listing.next_url,
                 callback=self.parse_listing,
                 errback=self.child_failed,
+                dont_filter=True,
                 meta={"watch_source": source.url},
                 cb_kwargs={"source": source, "page": page + 1},
             )
@@ -329,6 +340,7 @@ class FeedsSpider(scrapy.Spider):
             article.url,
             callback=self.parse_article,
             errback=self.article_failed,
+            dont_filter=True,  # _follow_link dedupes; a redirect loop must reach the errback
             meta={"watch_source": self._source_urls.get(article.source_id, "")},
             cb_kwargs={"article": article},
         )
@@ -373,6 +385,19 @@ class FeedsSpider(scrapy.Spider):
         self.store.state.save_source_states(states)
         self.store.state.finish_run(self.run_id, records, reason)
         self.store.close()
+
+
+UNASKED_304 = (
+    "HTTP 304 Not Modified to a request without validators — the server is misconfigured;"
+    " tell the site's webmaster"
+)
+
+
+def _unasked_304(response: Response) -> bool:
+    """A 304 that no conditional request asked for (the server lies about the feed)."""
+    headers = response.request.headers if response.request is not None else {}
+    asked = b"If-None-Match" in headers or b"If-Modified-Since" in headers
+    return response.status == 304 and not asked
 
 
 _ACCEPT = {

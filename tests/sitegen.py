@@ -6,6 +6,7 @@ misbehave (errors, redirects, slow answers, stale validators, a feed that change
 
 from __future__ import annotations
 
+import functools
 import gzip
 import socket
 import time
@@ -231,6 +232,26 @@ def _days_ago(days: float) -> str:
     return (_SESSION_START - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def feed_of(base: str, items: list[tuple[str, str]]) -> str:
+    """An RSS 2.0 feed of (title, link) items; links starting with / are on ``base``."""
+    rows = "".join(
+        f"<item><title>{title}</title><link>{base + link if link.startswith('/') else link}</link>"
+        f"<guid>{link}</guid><description>Feed text of: {title}. Evening classes for adult"
+        " learners in literacy and numeracy.</description></item>"
+        for title, link in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Hostile'
+        f"</title><link>{base}/</link>{rows}</channel></rss>"
+    )
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """64 MB of zeros, gzip-compressed to about 64 KB: more than any page may be, decompressed."""
+    return gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
+
+
 MALFORMED = (
     '<?xml version="1.0"?><rss version="2.0"><channel><title>Broken</title>'
     "<item><title>Recovered entry about adult learning</title><link>{base}/articles/a1.html</link></item>"
@@ -294,12 +315,69 @@ class TestSite(SiteServer):
                 "/feeds/stale.xml": self._stale,
                 "/feeds/changing.xml": self._changing,
                 "/articles/gone.html": lambda h: send(h, 404, b"<h1>404</h1>", "text/html"),
+                "/hostile/feed.xml": self._hostile_feed,
+                "/hostile/big.html": self._big_page,
+                "/hostile/bomb.html": self._gzip_bomb,
+                "/hostile/drip.xml": self._drip,
+                "/hostile/always-304.xml": lambda h: send(h, 304, b"", None, {"ETag": '"x"'}),
+                "/hostile/wrong-charset.xml": self._wrong_charset,
+                "/hostile/ssrf.xml": self._ssrf_feed,
                 "/sitemaps/news.xml": self._news_sitemap,
                 "/sitemaps/pages.xml.gz": self._gzip_sitemap,
                 "/sitemaps/old.xml": self._old_sitemap,
                 "/sitemaps/index.xml": self._sitemap_index,
             }
         )
+
+    def _hostile_feed(self, handler: BaseHTTPRequestHandler) -> None:
+        """A feed whose entries lead to a 10 MB page, a gzip bomb and a redirect loop."""
+        items = [("big", "/hostile/big.html"), ("bomb", "/hostile/bomb.html"),
+                 ("loop", "/feeds/loop.xml")]  # fmt: skip
+        body = feed_of(
+            self.base_url, [(f"Hostile {n}: adult literacy classes", p) for n, p in items]
+        )
+        send(handler, 200, body.encode(), "application/rss+xml")
+
+    def _big_page(self, handler: BaseHTTPRequestHandler) -> None:
+        filler = b"<p>" + b"adult learning " * 64 + b"</p>\n"
+        body = b"<html><body><article>" + filler * (10 * 1024 * 1024 // len(filler)) + b"</article>"
+        send(handler, 200, body, "text/html")
+
+    def _gzip_bomb(self, handler: BaseHTTPRequestHandler) -> None:
+        send(handler, 200, gzip_bomb(), "text/html", {"Content-Encoding": "gzip"})
+
+    def _drip(self, handler: BaseHTTPRequestHandler) -> None:
+        """Headers, then one byte of a never-ending feed every 0.1 s (for at most 60 s)."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.end_headers()
+        try:
+            handler.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel>')
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+                time.sleep(0.1)
+        except OSError:  # the crawler gave up and closed the connection
+            return
+        handler.close_connection = True
+
+    def _wrong_charset(self, handler: BaseHTTPRequestHandler) -> None:
+        """A UTF-8 feed (its XML declaration says so) served with a Latin-1 header."""
+        body = feed_of(self.base_url, [("Éducation des adultes à Besançon", "/articles/a9.html")])
+        send(handler, 200, body.encode(), "application/rss+xml; charset=iso-8859-1")
+
+    def _ssrf_feed(self, handler: BaseHTTPRequestHandler) -> None:
+        """Served as if from a public host (through the proxy): entries lead to private hosts."""
+        port = self.base_url.rsplit(":", 1)[1]
+        links = [
+            ("Loopback entry about adult learning", f"http://127.0.0.1:{port}/articles/a1.html"),
+            ("Metadata entry about adult learning", "http://169.254.169.254/latest/meta-data/"),
+            ("Private network entry about literacy", "http://10.11.12.13/articles/a2.html"),
+            ("IPv6 loopback entry about literacy", f"http://[::1]:{port}/articles/a2.html"),
+            ("Public entry about adult literacy", "http://news.example.org/articles/a5.html"),
+        ]
+        send(handler, 200, feed_of("", links).encode(), "application/rss+xml")
 
     def _news_sitemap(self, handler: BaseHTTPRequestHandler) -> None:
         body = sitemap(self.base_url, [("m1", 1), ("m2", 2), ("m3", 200)], news=True)

@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "WATCH_PROGRESS": "auto",  # progress line on stderr: auto (when a terminal), on, off
     "WATCH_TAXONOMY": "",  # the topic taxonomy file ("" = the one shipped, watch/taxonomy.yaml)
     "WATCH_RELEVANCE_THRESHOLD": 0.5,  # focus: general sources keep articles at or above it
+    "WATCH_ALLOW_PRIVATE": False,  # let public sources lead to private/loopback/link-local hosts
 }
 
 
@@ -69,6 +70,7 @@ class WatchConfig:
     progress: str
     taxonomy: str
     relevance_threshold: float
+    allow_private: bool
 
     @classmethod
     def load(

@@ -37,6 +37,11 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 900,
 }
 
+# The SSRF guard runs before robots.txt is fetched (RobotsTxtMiddleware is at 100).
+DOWNLOADER_MIDDLEWARES = {
+    "spiders.guard.PrivateAddressGuard": 50,
+}
+
 EXTENSIONS = {
     "watch.ext.CrawlProgress": 500,
 }

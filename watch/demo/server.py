@@ -15,6 +15,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = ["PLACEHOLDER", "Route", "SiteServer"]
 
@@ -36,8 +37,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
-        self.server.site.hits.append(path)
+        target = self.path.split("?", 1)[0]
+        self.server.site.hits.append(target)  # as requested: absolute when sent to a proxy
+        path = urlsplit(target).path if target.startswith(("http://", "https://")) else target
         self.server.site.agents.append(self.headers.get("User-Agent", ""))
         route = self.server.site.routes.get(path)
         if route is not None:
