@@ -35,6 +35,7 @@ from watch.collect import (
     article_from_link,
     body_hash,
     is_due,
+    send_validators,
     stat_key,
     with_page,
 )
@@ -42,6 +43,7 @@ from watch.config import WatchConfig
 from watch.errors import ConfigError, SourceError
 from watch.extract import extract_article
 from watch.feeds import ParsedFeed, iso_utc, parse_feed
+from watch.health import PublishingStats, adaptive_interval
 from watch.items import Article
 from watch.listing import parse_listing
 from watch.sitemaps import Sitemap, is_robots_url, newest_first, parse_robots, parse_sitemap
@@ -81,7 +83,8 @@ class FeedsSpider(scrapy.Spider):
         self.run_id = 0
         self._requested: set[str] = set()
         self._elsewhere: list[Article] = []  # entries whose article another source brought
-        self._source_urls: dict[str, str] = {}  # source id -> its URL (the SSRF guard's origin)
+        self._source_urls: dict[str, str] = {}
+        self._polled: list[Source] = []  # source id -> its URL (the SSRF guard's origin)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FeedsSpider:
@@ -119,6 +122,7 @@ class FeedsSpider(scrapy.Spider):
             if self.force or self.only or is_due(source, state):
                 self.tracker.begin(source.id, state)
                 self._source_urls[source.id] = source.url
+                self._polled.append(source)
                 yield source
             else:
                 self.tracker.skip(source.id, state, "not due yet")
@@ -127,9 +131,9 @@ class FeedsSpider(scrapy.Spider):
         state = self.tracker.state(source.id)
         accept = _ACCEPT[source.kind]
         headers = {"Accept": accept}
-        if state.etag:
+        if state.etag and send_validators(state):
             headers["If-None-Match"] = state.etag
-        if state.last_modified:
+        if state.last_modified and send_validators(state):
             headers["If-Modified-Since"] = state.last_modified
         callback = {"feed": self.parse_feed, "sitemap": self.parse_sitemap}.get(
             source.kind, self.parse_listing
@@ -373,6 +377,17 @@ class FeedsSpider(scrapy.Spider):
         article.extraction_note = note
         yield article
 
+    def _adapt_intervals(self, states: list[SourceState]) -> None:
+        """Each polled source's next interval, from its publishing rate and failures."""
+        assert self.store is not None
+        publishing = self.store.state.publishing()
+        by_id = {s.id: s for s in self._polled}
+        for state in states:
+            source = by_id.get(state.source_id)
+            if source is not None:
+                stats = publishing.get(state.source_id, PublishingStats())
+                state.interval = adaptive_interval(source, stats, state.consecutive_failures)
+
     # --- end of run ----------------------------------------------------------------------------
 
     def closed(self, reason: str) -> None:
@@ -382,6 +397,7 @@ class FeedsSpider(scrapy.Spider):
             article.id = article.id or article_id(article.canonical_url)
         self.store.state.record_entries(self._elsewhere)
         records, states = self.tracker.finish(self.crawler.stats.get_stats())
+        self._adapt_intervals(states)
         self.store.state.save_source_states(states)
         self.store.state.finish_run(self.run_id, records, reason)
         self.store.close()

@@ -321,6 +321,7 @@ class TestSite(SiteServer):
                 "/hostile/drip.xml": self._drip,
                 "/hostile/always-304.xml": lambda h: send(h, 304, b"", None, {"ETag": '"x"'}),
                 "/hostile/wrong-charset.xml": self._wrong_charset,
+                "/hostile/lying-etag.xml": self._lying_etag,
                 "/hostile/ssrf.xml": self._ssrf_feed,
                 "/sitemaps/news.xml": self._news_sitemap,
                 "/sitemaps/pages.xml.gz": self._gzip_sitemap,
@@ -361,6 +362,14 @@ class TestSite(SiteServer):
         except OSError:  # the crawler gave up and closed the connection
             return
         handler.close_connection = True
+
+    def _lying_etag(self, handler: BaseHTTPRequestHandler) -> None:
+        """One ETag forever: 304 to every conditional request, though ``version`` changes."""
+        if handler.headers.get("If-None-Match"):
+            send(handler, 304, b"", None, {"ETag": '"forever"'})
+            return
+        body = changing(self.base_url, self.version).replace("Changing", "Lying ETag")
+        send(handler, 200, body.encode(), "application/rss+xml", {"ETag": '"forever"'})
 
     def _wrong_charset(self, handler: BaseHTTPRequestHandler) -> None:
         """A UTF-8 feed (its XML declaration says so) served with a Latin-1 header."""

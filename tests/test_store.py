@@ -219,3 +219,21 @@ def test_crawl_state_and_runs(tmp_path: Path) -> None:
     s.state.record_entries([make(1, entry_key="k1", entry_hash="h1", source_id="x")])
     assert s.state.entry("x", "k1") == ("id001", "h1")
     assert s.state.entry("x", "k2") is None
+
+
+def test_a_v2_store_gains_source_health_and_keeps_its_state(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "watch.sqlite3")
+    for number, script in enumerate(MIGRATIONS[:2], start=1):
+        conn.executescript(script)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute(
+        "INSERT INTO source_state (source_id, etag, consecutive_failures, last_error)"
+        " VALUES ('uil', '\"v1\"', 2, 'HTTP 404')"
+    )
+    conn.commit()
+    conn.close()
+    store = open_store(tmp_path)
+    state = store.state.source_state("uil")
+    assert (state.etag, state.consecutive_failures, state.last_error) == ('"v1"', 2, "HTTP 404")
+    assert (state.failure_score, state.unchanged_polls, state.interval) == (2.0, 0, 0)
+    store.close()

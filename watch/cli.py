@@ -8,6 +8,7 @@ Grammar shared by every command: data to stdout, messages and progress to stderr
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import json
 import sys
@@ -473,8 +474,61 @@ def _states(config: WatchConfig) -> dict[str, Any]:
 
 
 def _source_dict(source: Source, state: Any) -> dict[str, Any]:
-    data = vars(source) | {"languages": list(source.languages), "tags": list(source.tags)}
+    data = dataclasses.asdict(source)
+    data |= {"languages": list(source.languages), "tags": list(source.tags)}
     return data | {"state": vars(state) if state else None}
+
+
+@sources.command("health")
+@data_options
+@click.option("--all", "include_disabled", is_flag=True, help="Include disabled sources.")
+@click.option("--problems", is_flag=True, help="Only the sources that are not ok.")
+@format_option(["table", "json"], "table")
+@handle_errors
+def sources_health(
+    data_dir: Path | None,
+    sources: Path | None,
+    include_disabled: bool,
+    problems: bool,
+    fmt: str,
+    as_json: bool,
+) -> None:
+    """How each source is doing: state, last success, failures, last error, articles per week,
+    polling interval and when it is due; dead, failing, silent and dropping sources are flagged
+    (worst first). Exit 0, or 1 when any source is dead or failing."""
+    from watch.health import PublishingStats, assess
+
+    config = load_config(data_dir, sources)
+    chosen = select_sources(load_sources(config.sources), include_disabled=include_disabled)
+    states: dict[str, Any] = {}
+    publishing: dict[str, PublishingStats] = {}
+    if config.db_path.exists():
+        with reading(config) as store:
+            states, publishing = store.state.source_states(), store.state.publishing()
+    report = [assess(s, states.get(s.id), publishing.get(s.id, PublishingStats())) for s in chosen]
+    report.sort(key=lambda h: (_HEALTH_ORDER.index(h.state), h.source_id))
+    if problems:
+        report = [h for h in report if h.state != "ok"]
+    if as_json or fmt == "json":
+        for health in report:
+            click.echo(json.dumps(dataclasses.asdict(health), ensure_ascii=False))
+    else:
+        headers = ["id", "state", "last success", "fails", "per week", "before", "newest",
+                   "every", "last error / flags"]  # fmt: skip
+        rows = [
+            [h.source_id, h.state, h.last_success[:16], h.consecutive_failures or "",
+             f"{h.per_week:g}", f"{h.per_week_before:g}", h.newest[:10],
+             format_duration(h.interval), h.last_error or "; ".join(h.flags[1:] or h.flags)]
+            for h in report
+        ]  # fmt: skip
+        click.echo(render_table(headers, rows, [28, 9, 16, 5, 8, 6, 10, 6, 60]))
+        counts = {state: sum(h.state == state for h in report) for state in _HEALTH_ORDER}
+        click.echo(", ".join(f"{n} {state}" for state, n in counts.items() if n))
+    if any(h.state in ("dead", "failing") for h in report):
+        sys.exit(1)
+
+
+_HEALTH_ORDER = ("dead", "failing", "silent", "dropping", "new", "ok", "disabled")
 
 
 def _source_row(s: Source, state: Any) -> list[object]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from watch.extract import PageArticle
 from watch.feeds import FeedEntry, ParsedFeed
+from watch.health import failure_weight
 from watch.items import Article
 from watch.sources import Source
 from watch.store.base import SourceRun, SourceState
@@ -23,6 +24,7 @@ __all__ = [
     "article_from_entry",
     "article_from_link",
     "is_due",
+    "send_validators",
     "stat_key",
     "with_page",
 ]
@@ -36,13 +38,24 @@ def stat_key(source_id: str, name: str) -> str:
     return f"watch/source/{source_id}/{name}"
 
 
+#: Every REVALIDATE_EVERY-th poll of a source that keeps answering "unchanged" is sent without
+#: validators: a server whose ETag or 304 lies about changes is caught within that many polls.
+REVALIDATE_EVERY = 4
+
+
 def is_due(source: Source, state: SourceState, now: datetime | None = None) -> bool:
-    """True when the source was never polled or its interval has passed since the last attempt."""
+    """True when the source was never polled or its interval (as adapted to its publishing rate
+    and failures, see watch.health) has passed since the last attempt."""
     if not state.last_attempt:
         return True
     now = now or datetime.now(UTC)
     last = datetime.fromisoformat(state.last_attempt.replace("Z", "+00:00"))
-    return now - last >= timedelta(seconds=source.interval)
+    return now - last >= timedelta(seconds=state.interval or source.interval)
+
+
+def send_validators(state: SourceState) -> bool:
+    """Whether this poll may be conditional (see REVALIDATE_EVERY)."""
+    return (state.unchanged_polls + 1) % REVALIDATE_EVERY != 0
 
 
 def article_from_entry(
@@ -200,9 +213,15 @@ def _next_state(progress: _Progress) -> SourceState:
     state.last_attempt = now
     if record.status == "failed":
         state.consecutive_failures += 1
+        state.failure_score = round(state.failure_score + failure_weight(record.error), 2)
         state.last_error = record.error
         return state
     state.last_success, state.consecutive_failures, state.last_error = now, 0, ""
+    state.failure_score = 0.0
+    if record.status == "not_modified":
+        state.unchanged_polls += 1
+    else:
+        state.unchanged_polls, state.last_changed = 0, now
     if record.failed == 0:  # keep old validators so unstored entries are seen again next run
         new = progress.new_validators
         state.etag = new.get("etag") or state.etag

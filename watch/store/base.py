@@ -74,6 +74,10 @@ class SourceState:
     last_success: str = ""
     consecutive_failures: int = 0
     last_error: str = ""
+    failure_score: float = 0.0  # graded failures since the last success (watch.health)
+    last_changed: str = ""  # when the source last answered with new content
+    unchanged_polls: int = 0  # polls in a row that found nothing changed
+    interval: int = 0  # polling interval adapted to the publishing rate (0: the feeds.yaml one)
 
 
 @dataclass

@@ -162,5 +162,14 @@ CREATE INDEX articles_relevance ON articles(relevance);
 ALTER TABLE run_sources ADD COLUMN not_relevant INTEGER NOT NULL DEFAULT 0;
 """
 
+# v3: source health — graded failure score, last change, unchanged polls, adapted interval.
+_V3 = """
+ALTER TABLE source_state ADD COLUMN failure_score REAL NOT NULL DEFAULT 0;
+ALTER TABLE source_state ADD COLUMN last_changed TEXT NOT NULL DEFAULT '';
+ALTER TABLE source_state ADD COLUMN unchanged_polls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE source_state ADD COLUMN interval INTEGER NOT NULL DEFAULT 0;
+UPDATE source_state SET failure_score = consecutive_failures;
+"""
+
 #: MIGRATIONS[i] brings the store from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
