@@ -3,12 +3,19 @@
 What it measures. A site of N feeds × M articles is generated into a temporary folder (RSS 2.0
 feeds, one in four Atom, each item linking to a realistic article page of 300-600 words of varied
 English, French or Spanish text about adult education, so that trafilatura and the language
-detector do real work and no two articles share a text). The site is served on 127.0.0.1 by
+detector do real work and no two articles share a text). The site is served on 20 loopback
+addresses (127.0.0.1 to 127.0.0.20, one site each, as sources live on many sites) by
 :class:`watch.demo.server.SiteServer` (ETag, Last-Modified, 304 answers), then crawled twice by
 ``python -m watch crawl`` in a child process:
 
 * pass 1, an empty store: every feed and every article page is fetched, extracted and stored;
 * pass 2, the unchanged site: every feed should answer 304 (not modified), nothing is stored.
+
+Then ``scrapy bench`` (Scrapy's own benchmark: a local server of linked pages crawled by a bare
+spider with Scrapy's defaults) runs in the same session, and the polling rate of pass 2 (feeds
+answered per second of crawling: the feeds over the crawl's own ``elapsed_time_seconds`` from
+Scrapy's stats, which leaves out start-up such as loading the language models) is printed beside
+it as a ratio.
 
 For each pass it prints the wall time, the rate (articles/s, then feeds/s) and the child's own
 peak RSS (from ``os.wait4``), plus the ratio of the feeds/s of the two passes. It exits 1 when
@@ -24,9 +31,11 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -400,10 +409,11 @@ def generate_site(root: Path, n_feeds: int, n_articles: int, seed: int = 0) -> l
     return feeds
 
 
-def write_sources(path: Path, feeds: list[FeedSpec], base_url: str) -> None:
-    """The watch list of the generated feeds, pointing at the running server."""
+def write_sources(path: Path, feeds: list[FeedSpec], base_urls: list[str]) -> None:
+    """The watch list of the generated feeds, spread over the running servers (one site each)."""
     lines = ["sources:"]
     for feed in feeds:
+        base_url = base_urls[feed.index % len(base_urls)]
         lexicon = LEXICONS[feed.language]
         lines += [
             f"  - id: {feed.id}",
@@ -437,10 +447,12 @@ class Pass:
             return None
 
 
-def run_pass(data_dir: Path, sources: Path, logs: Path, timeout: float) -> Pass:
+def run_pass(
+    data_dir: Path, sources: Path, logs: Path, timeout: float, extra: tuple[str, ...] = ()
+) -> Pass:
     """``python -m watch crawl --force --format json`` timed, with the child's own rusage."""
     command = [sys.executable, "-m", "watch", "crawl", "--data-dir", str(data_dir),
-               "--sources", str(sources), "--force", "--format", "json"]  # fmt: skip
+               "--sources", str(sources), "--force", "--format", "json", *extra]  # fmt: skip
     env = os.environ | CRAWL_ENV
     out_path, err_path = logs.with_suffix(".out"), logs.with_suffix(".err")
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
@@ -458,6 +470,26 @@ def run_pass(data_dir: Path, sources: Path, logs: Path, timeout: float) -> Pass:
         stderr=err_path.read_text("utf-8", "replace"),
         seconds=seconds,
         peak_rss_mib=usage.ru_maxrss / 1024,  # KiB on Linux
+    )
+
+
+def scrapy_stat(log: str, name: str) -> float:
+    """One number of the stats Scrapy dumps at the end of a crawl (INFO log), or 0."""
+    found = re.search(rf"'{re.escape(name)}': ([0-9.]+)", log)
+    return float(found.group(1)) if found else 0.0
+
+
+def scrapy_bench(seconds: float, work: Path) -> tuple[int, float]:
+    """``scrapy bench`` for ``seconds``, outside any project (Scrapy's defaults):
+    (responses received, elapsed seconds)."""
+    folder = work / "scrapy-bench"
+    folder.mkdir(exist_ok=True)
+    command = [sys.executable, "-m", "scrapy.cmdline", "bench", "-s",
+               f"CLOSESPIDER_TIMEOUT={seconds:g}", "-s", "LOG_LEVEL=INFO"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, cwd=folder, check=False)
+    log = done.stderr + done.stdout
+    return int(scrapy_stat(log, "response_received_count")), scrapy_stat(
+        log, "elapsed_time_seconds"
     )
 
 
@@ -503,6 +535,9 @@ def report(first: Pass, second: Pass, n_feeds: int, n_articles: int) -> list[str
     print(render_table(["pass", "feeds", "outcome", "seconds", "rate", "peak RSS MiB"], rows))
     ratio = rate(n_feeds, second.seconds) / max(rate(n_feeds, first.seconds), 1e-9)
     print(f"pass 2 feeds/s ÷ pass 1 feeds/s: {ratio:.1f}×")
+    crawling = scrapy_stat(second.stderr, "elapsed_time_seconds")
+    print(f"pass 2 polling: {unchanged} unchanged feeds in {crawling:.2f}s of crawling "
+          f"(start-up left out): {rate(unchanged, crawling):.1f} feeds/s")  # fmt: skip
     print(f"pass 1 article text from the feed (page failed): {total(one, 'fallback')}")
     return check(first, second, n_feeds * n_articles, n_feeds)
 
@@ -532,8 +567,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=200, help="feeds to generate (200)")
     parser.add_argument("--articles", type=int, default=20, help="articles per feed (20)")
+    parser.add_argument("--hosts", type=int, default=20, choices=range(1, 255), metavar="N",
+                        help="sites (loopback addresses) the feeds are spread over (20)")  # fmt: skip
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (site, data)")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per crawl (1800)")
+    parser.add_argument("--scrapy-bench", type=float, default=10, metavar="SECONDS",
+                        help="run `scrapy bench` this long for comparison (10; 0: skip)")  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -543,12 +582,24 @@ def bench(work: Path, args: argparse.Namespace) -> int:
     feeds = generate_site(site_dir, args.feeds, args.articles)
     print(f"site: {args.feeds} feeds × {args.articles} articles "
           f"in {time.perf_counter() - started:.1f}s under {work}")  # fmt: skip
-    with SiteServer(site_dir) as site:
+    with contextlib.ExitStack() as stack:
+        # the sources live on several sites, as in the world: one loopback address each, so
+        # Scrapy's per-site politeness (slots, AutoThrottle) applies per site, not to them all
+        sites = [stack.enter_context(SiteServer(site_dir, host=f"127.0.0.{n + 1}"))
+                 for n in range(args.hosts)]  # fmt: skip
         sources = work / "feeds.yaml"
-        write_sources(sources, feeds, site.base_url)
+        write_sources(sources, feeds, [site.base_url for site in sites])
         first = run_pass(data_dir, sources, work / "pass1", args.timeout)
-        second = run_pass(data_dir, sources, work / "pass2", args.timeout)
+        second = run_pass(data_dir, sources, work / "pass2", args.timeout, ("-v",))
     problems = report(first, second, args.feeds, args.articles)
+    if args.scrapy_bench:
+        pages, seconds = scrapy_bench(args.scrapy_bench, work)
+        polled = statuses(second.summary()).get("not_modified", 0)
+        polling = rate(polled, scrapy_stat(second.stderr, "elapsed_time_seconds"))
+        print(f"scrapy bench (same run, Scrapy defaults): {pages} pages in {seconds:.2f}s: "
+              f"{rate(pages, seconds):.1f} pages/s")  # fmt: skip
+        print(f"unchanged-feed polling ÷ scrapy bench page rate: "
+              f"{polling / max(rate(pages, seconds), 1e-9):.0%}")  # fmt: skip
     print(f"languages detected: {language_counts(data_dir)}")
     for problem in problems:
         print(f"PROBLEM: {problem}", file=sys.stderr)

@@ -10,7 +10,8 @@ from tests.conftest import ROOT
 
 def test_crawl_benchmark_runs_at_tiny_size() -> None:
     done = subprocess.run(
-        [sys.executable, "bench/crawl.py", "--feeds", "3", "--articles", "2"],
+        [sys.executable, "bench/crawl.py", "--feeds", "3", "--articles", "2", "--hosts", "2",
+         "--scrapy-bench", "1"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -18,3 +19,4 @@ def test_crawl_benchmark_runs_at_tiny_size() -> None:
     assert "feeds/s" in done.stdout
     assert "6 stored" in done.stdout
     assert "3 not modified" in done.stdout
+    assert "unchanged-feed polling ÷ scrapy bench page rate: " in done.stdout

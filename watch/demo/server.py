@@ -59,13 +59,18 @@ class _Server(ThreadingHTTPServer):
 class SiteServer:
     """``with SiteServer(folder) as site: site.url("/feed.xml")``."""
 
-    def __init__(self, root: str | Path | None, routes: dict[str, Route] | None = None) -> None:
+    def __init__(
+        self,
+        root: str | Path | None,
+        routes: dict[str, Route] | None = None,
+        host: str = "127.0.0.1",
+    ) -> None:
         self.root = Path(root) if root else None
         self.routes: dict[str, Route] = dict(routes or {})
         self.hits: list[str] = []  # every path requested, in order
         self.agents: list[str] = []  # the User-Agent of each request
         self.statuses: list[tuple[str, int]] = []  # (path, status) of each response
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server((host, 0), _Handler)  # any 127.x.y.z is a loopback address
         self._httpd.site = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
