@@ -165,13 +165,17 @@ def _without_edges(pages: list[list[str]]) -> list[list[str]]:
     counts: Counter[str] = Counter()
     for lines in pages:
         counts.update({_shape(line) for line in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]})
-    repeated = {shape for shape, n in counts.items() if n >= max(3, len(pages) * 0.6)}
+    repeated = {s for s, n in counts.items() if s and n >= max(3, len(pages) * 0.6)}
     return [[ln for i, ln in enumerate(lines) if not _is_edge(i, len(lines), ln, repeated)]
             for lines in pages]  # fmt: skip
 
 
 def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", line.lower())
+    """What a header/footer line keeps from page to page: short lines ignore their numbers
+    ("Page 3 of 12"); longer ones must repeat exactly; body-length lines never count."""
+    if len(line) > 120:
+        return ""
+    return re.sub(r"\d+", "#", line.lower()) if len(line) <= 40 else line.lower()
 
 
 def _is_edge(index: int, count: int, line: str, repeated: set[str]) -> bool:
@@ -186,7 +190,7 @@ def _join(pages: list[list[str]]) -> str:
     width = sorted(len(line) for line in lines)[len(lines) * 3 // 4] if lines else 0
     paragraphs: list[str] = []
     current = ""
-    for line, after in zip(lines, [*lines[1:], ""], strict=True):
+    for line, after in zip(lines, [*lines[1:], ""], strict=False):
         current = _append(current, line)
         short = len(line) < width * 0.8
         heading = not _SENTENCE_END.search(line) and after[:1].isupper() and len(line) < width * 0.6
