@@ -529,8 +529,10 @@ def sources_discover(
             click.echo(json.dumps(line, ensure_ascii=False))
     else:
         click.echo(discovery_text(found, taken), nl=False)
-    click.echo(f"{len(found.candidates)} candidate(s) from {found.requests} requests"
-               f"{'' if verbose else ' (-v: why the other guesses failed)'}", err=True)  # fmt: skip
+    hint = f" ({len(found.notes)} rejected; -v says why)" if found.notes and not verbose else ""
+    click.echo(
+        f"{len(found.candidates)} candidate(s) from {found.requests} requests{hint}", err=True
+    )
 
 
 @sources.command("import")

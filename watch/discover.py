@@ -451,7 +451,8 @@ def describe(c: Candidate) -> str:
     what = f"{c.kind} ({c.format})" if c.kind == "feed" else f"{_SITEMAP_KIND[c.format]}"
     newest = f", newest {c.newest[:10]}" if c.newest else ", no dates"
     known = f" — already in the watch list as '{c.known_as}'" if c.known_as else ""
-    unit = "sitemaps" if c.format == "index" else "entries"
+    one, many = ("sitemap", "sitemaps") if c.format == "index" else ("entry", "entries")
+    unit = one if c.entries == 1 else many
     return f"{what}: {c.entries} {unit}{newest}; found by {c.found_by}{known}"
 
 
@@ -467,7 +468,7 @@ def discovery_text(found: Discovery, taken: set[str]) -> str:
         "# then run: llwatch sources check",
         "",
     ]
-    return "\n".join(head) + render_entries(new_entries(found, taken))
+    return "\n".join(head) + "\n" + render_entries(new_entries(found, taken))
 
 
 def discovery_dicts(found: Discovery, taken: set[str]) -> list[dict[str, Any]]:
