@@ -51,7 +51,6 @@ __all__ = [
     "Candidate",
     "Discovery",
     "Fetcher",
-    "Unreachable",
     "discover",
     "discovery_dicts",
     "discovery_text",
@@ -152,11 +151,12 @@ class Fetcher:
                 final, ctype = response.geturl(), response.headers.get("Content-Type", "")
                 encoding = response.headers.get("Content-Encoding", "")
         except urllib.error.HTTPError as exc:
+            exc.close()
             raise SourceError(f"HTTP {exc.code} {exc.reason}") from None
         except urllib.error.URLError as exc:
-            raise Unreachable(_reason(exc.reason)) from None
+            raise _Unreachable(_reason(exc.reason)) from None
         except (HTTPException, OSError, ValueError) as exc:
-            raise Unreachable(_reason(exc)) from None
+            raise _Unreachable(_reason(exc)) from None
         if len(body) > self.max_bytes:
             raise SourceError(f"larger than {self.max_bytes:,} bytes")
         return Fetched(final, ctype, self._decoded(body, encoding))
@@ -174,7 +174,7 @@ class Fetcher:
         return plain
 
 
-class Unreachable(SourceError):
+class _Unreachable(SourceError):
     """No HTTP answer at all: refused, timed out, no such host, too many redirects."""
 
 
@@ -239,7 +239,7 @@ def _robots(url: str, fetcher: Fetcher) -> urllib.robotparser.RobotFileParser | 
     parser = urllib.robotparser.RobotFileParser(robots_url)
     try:
         body = fetcher.get(robots_url).body
-    except Unreachable:
+    except _Unreachable:
         raise
     except SourceError:
         return None  # no robots.txt (404…): everything is allowed
