@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.test_pdf import brief  # noqa: E402  (the same generator the tests use)
-from watch.pdf import MAX_PDF_PAGES, extract_pdf  # noqa: E402
+from tests.test_pdf import brief  # the same generator the tests use
+from watch.pdf import MAX_PDF_PAGES, extract_pdf
 
 
 def main() -> int:
