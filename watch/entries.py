@@ -45,6 +45,8 @@ _HINTS = {
 _ORDER = ("id", "name", "url", "kind", "country", "languages", "org_type", "focus", "weight",
           "tags", "enabled", "interval", "homepage")  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_TITLE_NOISE = {"the", "of", "and", "for", "a", "an", "in", "on", "de", "des", "du", "la", "le",
+                "les", "el", "los", "las", "y", "et", "und", "der", "die", "das", "feed", "rss"}  # fmt: skip
 _HOST_NOISE = {"www", "com", "org", "net", "int", "edu", "gov", "info", "news", "feeds", "rss"}
 
 
@@ -72,7 +74,8 @@ def unique_id(url: str, title: str, taken: set[str]) -> str:
     host = (urlsplit(url).hostname or "").split(".")
     words = [w for w in host[:-1] if w not in _HOST_NOISE] or host[-1:]
     head = slug("-".join(words), 40)
-    tail = [w for w in slug(title).split("-") if w and w not in head.split("-")][:3]
+    words = [w for w in slug(title).split("-") if w and w not in head.split("-")]
+    tail = [w for w in words if w not in _TITLE_NOISE][:3]
     base = "-".join([head, *tail]).strip("-")[:60].strip("-") or "source"
     candidate, number = base, 2
     while candidate in taken:
