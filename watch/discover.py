@@ -14,8 +14,8 @@ count and newest date, best first.
 
 This is an interactive command, not a crawl: a few sequential requests through ``urllib`` (a
 timeout per request, a byte limit per response, at most 5 redirects, http(s) only, the crawler's
-User-Agent, robots.txt obeyed for every URL but robots.txt itself, a request budget and an overall
-deadline). Running Scrapy's reactor for a dozen requests would add seconds of start-up and could
+User-Agent, robots.txt obeyed for every URL found or guessed (the address given is read as asked),
+a request budget and an overall deadline). Running Scrapy's reactor for a dozen requests would add seconds of start-up and could
 not run twice in one process.
 """
 
@@ -218,7 +218,7 @@ def discover(url: str, fetcher: Fetcher, known: dict[str, str] | None = None) ->
         found.title, found.language = _page_title(tree), _page_language(tree)
     probe = _Probe(fetcher, found, known or {})
     if _looks_like_feed(page):
-        probe.confirmed(page, "the address itself", probe._feed)
+        probe.confirmed(page, "the address itself", probe.feed)
     probe.feeds(_declared(tree, page.url), "link rel=alternate")
     probe.feeds(_body_links(tree, page.url), "link in the page")
     if not any(c.kind == "feed" for c in found.candidates):
@@ -257,10 +257,10 @@ class _Probe:
     seen: set[str] = field(default_factory=set)
 
     def feeds(self, urls: list[str], origin: str) -> None:
-        self._each(urls, origin, self._feed)
+        self._each(urls, origin, self.feed)
 
     def sitemaps(self, urls: list[str], origin: str) -> None:
-        self._each(urls, origin, self._sitemap)
+        self._each(urls, origin, self.sitemap)
 
     def _each(self, urls: list[str], origin: str,
               confirm: Callable[[Fetched, str], Candidate]) -> None:  # fmt: skip
@@ -292,7 +292,7 @@ class _Probe:
         candidate.known_as = self.known.get(url_key(candidate.url), "")
         self.found.candidates.append(candidate)
 
-    def _feed(self, fetched: Fetched, origin: str) -> Candidate:
+    def feed(self, fetched: Fetched, origin: str) -> Candidate:
         feed = parse_feed(fetched.body, fetched.url, fetched.content_type)
         if "html" in fetched.content_type and not feed.entries:
             raise SourceError("an HTML page, not a feed")
@@ -302,7 +302,7 @@ class _Probe:
             found_by=origin,
         )  # fmt: skip
 
-    def _sitemap(self, fetched: Fetched, origin: str) -> Candidate:
+    def sitemap(self, fetched: Fetched, origin: str) -> Candidate:
         fmt, count, newest = read_sitemap(fetched.body)
         return Candidate(fetched.url, "sitemap", fmt, "", count, newest, "", origin)
 
