@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -256,3 +257,22 @@ def test_a_filled_in_feed_entry_passes_the_check(declared: SiteServer, tmp_path:
     code, out, err = run("sources", "check", str(path))
     assert (code, err) == (0, "")
     assert "3 sources" in out
+
+
+def test_gzipped_sitemap_from_robots_txt(tmp_path: Path) -> None:
+    with _serve(tmp_path, {"index.html": "<html><body>x</body></html>"}) as server:
+        (tmp_path / "robots.txt").write_text(f"Sitemap: {server.url('/maps/news.xml.gz')}\n")
+        (tmp_path / "maps").mkdir()
+        (tmp_path / "maps" / "news.xml.gz").write_bytes(
+            gzip.compress(NEWS_SITEMAP.replace(BASE, server.base_url).encode())
+        )
+        found = discover(server.url("/"), fetcher())
+    sitemaps = [c for c in found.candidates if c.kind == "sitemap"]
+    assert [(c.format, c.entries, c.found_by) for c in sitemaps] == [("news", 2, "robots.txt")]
+
+
+def test_a_gzip_bomb_is_bounded(tmp_path: Path) -> None:
+    with _serve(tmp_path, {}) as server:
+        (tmp_path / "bomb.xml.gz").write_bytes(gzip.compress(b"<" * 5_000_000))
+        with pytest.raises(SourceError, match="once unzipped"):
+            Fetcher("t", max_bytes=1_000_000).get(server.url("/bomb.xml.gz"))
