@@ -20,3 +20,12 @@ def test_crawl_benchmark_runs_at_tiny_size() -> None:
     assert "6 stored" in done.stdout
     assert "3 not modified" in done.stdout
     assert "unchanged-feed polling ÷ scrapy bench page rate: " in done.stdout
+
+
+def test_pdf_benchmark_runs_at_tiny_size() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/pdf.py", "--pages", "1,2", "--rounds", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pages/s" in done.stdout

@@ -22,6 +22,7 @@ import click
 
 from watch.config import VERSION, WatchConfig
 from watch.crawl import CrawlReport, run_crawl
+from watch.entries import FILL_IN, fill_in, known_sources, render_entries, render_watch_list
 from watch.errors import ConfigError, StoreUnavailable, WatchError
 from watch.items import ARTICLE_FIELDS, Article
 from watch.query import parse
@@ -408,7 +409,7 @@ def _stats_text(data: dict[str, Any]) -> str:
 
 @cli.group()
 def sources() -> None:
-    """Check and list the sources of a watch list (feeds.yaml)."""
+    """Check, list, discover, import and export the sources of a watch list (feeds.yaml)."""
 
 
 def _report_problems(path: Path, problems: list[str]) -> None:
@@ -536,6 +537,124 @@ def _source_row(s: Source, state: Any) -> list[object]:
     fails = state.consecutive_failures if state else ""
     return [s.id, s.name, s.country, ",".join(s.languages), s.org_type, s.weight,
             format_duration(s.interval), "yes" if s.enabled else "no", last, fails]  # fmt: skip
+
+
+def _sources_option(func: F) -> F:
+    return click.option(
+        "--sources", "sources", type=click.Path(dir_okay=False, path_type=Path),
+        help="The watch list (default: $WATCH_SOURCES or ./feeds.yaml).",
+    )(func)  # fmt: skip
+
+
+@sources.command("discover")
+@click.argument("url")
+@_sources_option
+@click.option("--timeout", default=10.0, show_default=True, type=click.FloatRange(0.1, 120),
+              help="Seconds per request.")  # fmt: skip
+@click.option("-v", "--verbose", is_flag=True, help="Also say why each rejected guess failed.")
+@format_option(["yaml", "json"], "yaml")
+@handle_errors
+def sources_discover(
+    url: str, sources: Path | None, timeout: float, verbose: bool, fmt: str, as_json: bool
+) -> None:
+    """Find the feeds and sitemaps of the site at URL; print them as feeds.yaml entries.
+
+    Looks at the page's <link rel="alternate"> feeds and feed links, then (only if there
+    are none) common feed paths (/feed, /rss.xml, /atom.xml...), and at the sitemaps of
+    robots.txt (else /sitemap.xml...). Each candidate is fetched and parsed to confirm it,
+    and printed with its entry count and newest date, best first, as an entry to paste under
+    `sources:` with FILL-IN where you must decide (country, org_type...). With --json: one
+    JSON object per candidate per line. Exit 2 when the site cannot be read or nothing is found.
+    """
+    from watch.discover import Fetcher, discover, discovery_dicts, discovery_text
+
+    config = load_config(None, sources)
+    known, taken = known_sources(config.sources)
+    fetcher = Fetcher(config.user_agent, timeout=timeout, max_bytes=config.max_page_bytes)
+    found = discover(url, fetcher, known)
+    if verbose or not found.candidates:
+        for note in found.notes:
+            click.echo(f"  {note}", err=True)
+    if not found.candidates:
+        raise WatchError(f"no feed or sitemap found at {found.url} ({found.requests} requests) "
+                         "— try the site's news page, or look for an RSS icon")  # fmt: skip
+    if as_json or fmt == "json":
+        for line in discovery_dicts(found, taken):
+            click.echo(json.dumps(line, ensure_ascii=False))
+    else:
+        click.echo(discovery_text(found, taken), nl=False)
+    hint = f" ({len(found.notes)} rejected; -v says why)" if found.notes and not verbose else ""
+    click.echo(
+        f"{len(found.candidates)} candidate(s) from {found.requests} requests{hint}", err=True
+    )
+
+
+@sources.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_sources_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a new watch list here (refused if the file exists), not stdout.")  # fmt: skip
+@handle_errors
+def sources_import(file: Path, sources: Path | None, out: Path | None) -> None:
+    """Turn the feeds of an OPML subscription list (FILE) into feeds.yaml entries.
+
+    Categories become tags, htmlUrl the homepage, the outline's title the name. Feeds already
+    in the watch list are skipped and named. Keys the OPML cannot give (country, org_type,
+    often languages) are written FILL-IN: replace each, then run `llwatch sources check`.
+    Without --out the entries go to stdout, to paste under `sources:`.
+    """
+    from watch.opml import import_entries, read_opml
+
+    config = load_config(None, sources)
+    known, taken = known_sources(config.sources)
+    if out is not None and out.exists():
+        raise ConfigError(f"{out}: already exists — give a new file name (import never overwrites)")
+    read = read_opml(_read_bytes(file), str(file))
+    entries, duplicates = import_entries(read, known, taken)
+    for line in [*read.skipped, *duplicates]:
+        click.echo(line, err=True)
+    if not entries:
+        raise ConfigError(f"{file}: no new feed to import ({len(read.feeds)} feed outlines, "
+                          f"{len(duplicates)} already in {config.sources})")  # fmt: skip
+    header = [f"Imported from {file.name} ({read.title or 'OPML'}) by llwatch sources import.",
+              f"Replace every {FILL_IN}, then run: llwatch sources check"]  # fmt: skip
+    text = render_watch_list(entries, header) if out else render_entries(entries)
+    with output(out) as handle:
+        handle.write(text)
+    todo = sum(len(fill_in(e.values)) for e in entries)
+    click.echo(f"{len(entries)} feeds imported, {len(duplicates)} already watched, "
+               f"{len(read.skipped)} outlines skipped; {todo} {FILL_IN} values to fill in", err=True)  # fmt: skip
+
+
+@sources.command("export")
+@_sources_option
+@click.option("--opml", "as_opml", is_flag=True, help="OPML 2.0 (the default and only format).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+)
+@handle_errors
+def sources_export(sources: Path | None, as_opml: bool, out: Path | None) -> None:
+    """Write the watch list's feeds (kind: feed) as OPML 2.0, for feed readers.
+
+    Categories come from each source's first tag; all tags go in `category`, and llwatch's
+    own keys (country, org_type...) in attributes of the urn:llwatch:opml:1 namespace, so
+    `llwatch sources import` gives the same sources back.
+    """
+    from watch.opml import write_opml
+
+    path = load_config(None, sources).sources
+    found = load_sources(path)
+    with output(out) as handle:
+        handle.write(write_opml(found, f"llwatch watch list ({path.name})"))
+    feeds = sum(s.kind == "feed" for s in found)
+    click.echo(f"exported {feeds} feeds ({len(found) - feeds} other sources left out)", err=True)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror}) — check the path") from None
 
 
 # --- understanding ---------------------------------------------------------------------------
