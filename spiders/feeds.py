@@ -46,6 +46,7 @@ from watch.feeds import ParsedFeed, iso_utc, parse_feed
 from watch.health import PublishingStats, adaptive_interval
 from watch.items import Article
 from watch.listing import parse_listing
+from watch.pdf import extract_pdf
 from watch.sitemaps import Sitemap, is_robots_url, newest_first, parse_robots, parse_sitemap
 from watch.sources import Source, load_sources, select_sources
 from watch.store import SourceState, Store, open_store
@@ -55,6 +56,8 @@ logger = logging.getLogger(__name__)
 
 #: At most this many entries of one feed are followed in one run (newest first in most feeds).
 MAX_ENTRIES = 300
+#: A PDF's text is read for at most this long (checked between pages; at most 30 pages).
+PDF_SECONDS = 10.0
 #: A sitemap index (or robots.txt) is followed to at most this many sitemaps, newest first, and
 #: at most this deep (an index of indexes).
 MAX_CHILD_SITEMAPS = 10
@@ -353,6 +356,21 @@ class FeedsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("watch/articles/fetched")
         self.tracker.record(article.source_id).fetched += 1
         self.tracker.touch(article.source_id)
+        if _is_pdf(response):
+            skipped: list[str] = []
+            page = extract_pdf(
+                response.body,
+                response.url,
+                max_bytes=self.config.max_page_bytes,
+                time_limit=PDF_SECONDS,
+                on_skip=skipped.append,
+            )
+            self.crawler.stats.inc_value(f"watch/pdf/{skipped[0] if skipped else 'ok'}")
+            if page is None:
+                yield from self._fallback(article, f"page: PDF not read ({skipped[0]})")
+                return
+            yield with_page(article, page, response.url, extraction="pdf")
+            return
         page = extract_article(response.body, response.url) if _is_html(response) else None
         if page is None:
             yield from self._fallback(article, "page: no article text found")
@@ -448,6 +466,11 @@ def _validators(response: Response) -> dict[str, str]:
 
 def _content_type(response: Response) -> str:
     return _header(response, "Content-Type")
+
+
+def _is_pdf(response: Response) -> bool:
+    ctype = _content_type(response).lower()
+    return "application/pdf" in ctype or response.body[:1024].lstrip().startswith(b"%PDF-")
 
 
 def _is_html(response: Response) -> bool:

@@ -232,6 +232,22 @@ def _days_ago(days: float) -> str:
     return (_SESSION_START - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def policy_brief_pdf() -> bytes:
+    """A real two-page PDF policy brief, with a title and an author in its metadata."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_title("Adult learning and education: a policy brief")
+    pdf.set_author("Test Institute")
+    for number in (1, 2):
+        pdf.add_page()
+        pdf.set_font("helvetica", size=11)
+        for sentence in _TOPICS["en"]:
+            pdf.multi_cell(0, 5, f"{sentence} (brief page {number})", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+    return bytes(pdf.output())
+
+
 def feed_of(base: str, items: list[tuple[str, str]]) -> str:
     """An RSS 2.0 feed of (title, link) items; links starting with / are on ``base``."""
     rows = "".join(
@@ -272,6 +288,16 @@ def build_site(root: Path) -> None:
     (root / "private" / "secret.html").write_text(page_html("p1", "en", "Secret"), "utf-8")
     (root / "robots.txt").write_text(
         "User-agent: *\nDisallow: /private/\nSitemap: /sitemaps/index.xml\n", "utf-8"
+    )
+    (root / "docs").mkdir()
+    (root / "docs" / "brief.pdf").write_bytes(policy_brief_pdf())
+    (root / "docs" / "broken.pdf").write_bytes(policy_brief_pdf()[:700])
+    (root / "feeds" / "docs.xml").write_text(
+        feed_of(
+            "{{BASE_URL}}",
+            [("Policy brief (PDF)", "/docs/brief.pdf"), ("A PDF cut short", "/docs/broken.pdf")],
+        ),
+        "utf-8",
     )
     (root / "news").mkdir()
     for number, (slugs, next_page) in enumerate(LISTING, 1):

@@ -201,3 +201,18 @@ def test_listing_dates_in_several_languages() -> None:
     assert parse_date_text("20 de noviembre de 2025", ("es",)) == "2025-11-20T00:00:00Z"
     assert parse_date_text("3000-01-01") == ""
     assert parse_date_text("no date here") == ""
+
+
+def test_pdf_links_become_articles(site: TestSite, tmp_path: Path) -> None:
+    docs = f"    url: {site.url('/feeds/docs.xml')}\n"
+    sources = kinds_list(site, tmp_path / "feeds.yaml", docs=docs)
+    run = crawl(tmp_path / "data", sources, "--source", "docs")
+    assert run.by_source["docs"]["status"] == "ok"
+    with sqlite3.connect(tmp_path / "data" / DB_NAME) as db:
+        rows = db.execute("SELECT url, extraction, extraction_note, text, authors FROM articles")
+        found = {url.rsplit("/", 1)[-1]: rest for url, *rest in rows}
+    how, note, text, authors = found["brief.pdf"]
+    assert (how, note) == ("pdf", "")
+    assert "(brief page 2)" in text
+    assert "Test Institute" in authors
+    assert found["broken.pdf"][:2] == ["feed", "page: PDF not read (corrupt)"]

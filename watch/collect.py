@@ -119,15 +119,18 @@ def article_from_link(
     )
 
 
-def with_page(article: Article, page: PageArticle, final_url: str) -> Article:
-    """The article completed by what its page says; the feed's values win for title and date."""
+def with_page(
+    article: Article, page: PageArticle, final_url: str, extraction: str = "page"
+) -> Article:
+    """The article completed by what its page (or PDF) says; the feed's values win for title
+    and date."""
     article.canonical_url = canonical_url(final_url)
     article.text = _without_title(page.text, article.title or page.title)
     article.title = article.title or page.title
     article.summary = article.summary or page.description
     article.authors = article.authors or page.authors
     article.published_at = article.published_at or page.published
-    article.extraction = "page"
+    article.extraction = extraction
     article.extraction_note = ""
     if page.language:
         article.declared_languages = [page.language, *article.declared_languages]

@@ -43,7 +43,7 @@ class Article:
     simhash: str = ""  # 16 hex chars, near-duplicate fingerprint
     cluster_id: str = ""  # id of the earliest article of its near-duplicate cluster
     content_hash: str = ""  # sha256 of the normalised text (exact duplicates)
-    extraction: str = ""  # where the text came from: "page" (trafilatura) or "feed"
+    extraction: str = ""  # where the text came from: "page" (trafilatura), "pdf" or "feed"
     extraction_note: str = ""  # why the feed's text was used, e.g. "page: HTTP 404"
     declared_languages: list[str] = field(default_factory=list)  # hints: feed, page, source
     entry_key: str = ""  # crawl only: the feed entry's key (guid or link), not stored in the index
