@@ -117,7 +117,7 @@ def test_sitemap_that_is_html_fails_clearly(site: TestSite, tmp_path: Path) -> N
     run = crawl(tmp_path / "data", sources, "--source", "html")
     (record,) = run.report["sources"]
     assert record["error"] == (
-        "the URL returned an HTML page, not a sitemap — give the sitemap's URL"
+        "not a sitemap: the URL returned an HTML page — give the sitemap's URL"
     )
 
 

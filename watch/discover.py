@@ -31,7 +31,7 @@ import urllib.robotparser
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from http.client import HTTPException
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -41,7 +41,8 @@ import lxml.html
 
 from watch.entries import FILL_IN, NewEntry, render_entries, unique_id, url_key
 from watch.errors import SourceError, WatchError
-from watch.feeds import ParsedFeed, iso_utc, parse_feed
+from watch.feeds import ParsedFeed, parse_feed
+from watch.sitemaps import parse_sitemap
 from watch.text import clean_text, language_tag
 from watch.urls import is_http_url
 
@@ -74,7 +75,6 @@ FEED_TYPES = frozenset(
 )  # fmt: skip
 _FEED_LINK = re.compile(r"(?:^|[/._=-])(?:rss|atom|feeds?)(?:$|[/._&?=-])|\.rss$|\.atom$", re.I)
 _SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
-_NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 _MAX_BODY_LINKS = 12
 _ORIGIN_RANK = {"the address itself": 0, "link rel=alternate": 1, "link in the page": 2,
                 "common path": 3}  # fmt: skip
@@ -392,38 +392,18 @@ def _common(url: str, paths: tuple[str, ...], root_only: bool = False) -> list[s
 
 # --- sitemaps ----------------------------------------------------------------------------------
 
-_XML = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                            huge_tree=False, recover=False)  # fmt: skip
-
 
 def read_sitemap(body: bytes) -> tuple[str, int, str]:
     """(format, entries, newest date) of a sitemap; format is urlset, news or index.
 
-    Raises SourceError when the body is no sitemap.
+    Raises SourceError when the body is no sitemap (or one without a single entry).
     """
-    try:
-        root = lxml.etree.fromstring(body.lstrip(), parser=_XML)
-    except lxml.etree.XMLSyntaxError as exc:
-        raise SourceError(f"not a sitemap: {str(exc).splitlines()[0][:120]}") from None
-    kind = lxml.etree.QName(root).localname
-    if kind not in ("urlset", "sitemapindex"):
-        raise SourceError(f"not a sitemap: the root element is <{kind}>")
-    items = [child for child in root if isinstance(child.tag, str)]
-    dates = [_w3c_date(text) for text in root.xpath(".//*[local-name()='lastmod' or "
-                                                     "local-name()='publication_date']/text()")]  # fmt: skip
-    news = bool(root.xpath(f".//*[namespace-uri()='{_NEWS_NS}']"))
-    fmt = "index" if kind == "sitemapindex" else "news" if news else "urlset"
-    return fmt, len(items), max((d for d in dates if d), default="")
-
-
-def _w3c_date(text: str) -> str:
-    """ISO UTC of a W3C datetime (``2026-11-20``, ``2026-11-20T08:00:00+01:00``), never future."""
-    try:
-        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return ""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return iso_utc(moment) if moment <= datetime.now(UTC) else ""
+    sitemap = parse_sitemap(body, "http://sitemap.invalid/")
+    items = sitemap.children or sitemap.entries
+    if not items:
+        raise SourceError("not a sitemap: no <url> or <sitemap> entry in it")
+    fmt = "index" if sitemap.children else "news" if sitemap.news else "urlset"
+    return fmt, len(items), max((item.date for item in items if item.date), default="")
 
 
 # --- watch-list entries ------------------------------------------------------------------------

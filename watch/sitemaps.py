@@ -103,11 +103,11 @@ def parse_sitemap(body: bytes, url: str, now: datetime | None = None) -> Sitemap
         raise SourceError("sitemap larger than 50 MB — refused (the protocol's limit)")
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:300].lower()
     if not head:
-        raise SourceError("empty response: the server sent no sitemap (check the URL)")
+        raise SourceError("not a sitemap: the server sent an empty response (check the URL)")
     if head.startswith((b"http://", b"https://")):
         return _text_sitemap(body, url)
     if b"<html" in head or b"<!doctype html" in head:
-        raise SourceError("the URL returned an HTML page, not a sitemap — give the sitemap's URL")
+        raise SourceError("not a sitemap: the URL returned an HTML page — give the sitemap's URL")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, recover=True, huge_tree=False, remove_pis=True
     )
