@@ -43,7 +43,7 @@ from watch.config import WatchConfig
 from watch.errors import ConfigError, SourceError
 from watch.extract import extract_article
 from watch.feeds import ParsedFeed, iso_utc, parse_feed
-from watch.health import PublishingStats, adaptive_interval
+from watch.health import PublishingStats, adaptive_interval, parse_iso
 from watch.items import Article
 from watch.listing import parse_listing
 from watch.pdf import extract_pdf
@@ -153,16 +153,26 @@ class FeedsSpider(scrapy.Spider):
 
     # --- feeds ---------------------------------------------------------------------------------
 
+    def _unchanged(self, response: Response, source: Source) -> bool:
+        """True (and recorded) when the source's own URL answered that nothing changed, or
+        failed with a 304 nobody asked for."""
+        if _unasked_304(response):
+            self._fail(source, UNASKED_304)
+            return True
+        validators = _validators(response)
+        if (
+            response.status == 304
+            or validators["body_hash"] == self.tracker.state(source.id).body_hash
+        ):
+            self.crawler.stats.inc_value("watch/feeds/not_modified")
+            self.tracker.not_modified(source.id, validators)
+            return True
+        return False
+
     def parse_feed(self, response: Response, source: Source) -> Iterator[Any]:
         stats = self.crawler.stats
         validators = _validators(response)
-        state = self.tracker.state(source.id)
-        if _unasked_304(response):
-            self._fail(source, UNASKED_304)
-            return
-        if response.status == 304 or validators["body_hash"] == state.body_hash:
-            stats.inc_value("watch/feeds/not_modified")
-            self.tracker.not_modified(source.id, validators)
+        if self._unchanged(response, source):
             return
         try:
             feed = parse_feed(response.body, response.url, _content_type(response))
@@ -180,13 +190,7 @@ class FeedsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response, source: Source, depth: int = 0) -> Iterator[Any]:
         stats = self.crawler.stats
         validators = _validators(response)
-        state = self.tracker.state(source.id)
-        if depth == 0 and _unasked_304(response):
-            self._fail(source, UNASKED_304)
-            return
-        if depth == 0 and (response.status == 304 or validators["body_hash"] == state.body_hash):
-            stats.inc_value("watch/feeds/not_modified")
-            self.tracker.not_modified(source.id, validators)
+        if depth == 0 and self._unchanged(response, source):
             return
         try:
             if depth == 0 and is_robots_url(response.url):
@@ -207,7 +211,7 @@ class FeedsSpider(scrapy.Spider):
     def _since(self, source: Source) -> str:
         """Entries dated before this are not new: a day before the last success, or on a first
         poll FIRST_POLL_DAYS ago."""
-        last = _parse_iso(self.tracker.state(source.id).last_success)
+        last = parse_iso(self.tracker.state(source.id).last_success)
         if last is not None:
             return iso_utc(last - timedelta(days=1))
         return iso_utc(datetime.now(UTC) - timedelta(days=FIRST_POLL_DAYS))
@@ -257,13 +261,7 @@ class FeedsSpider(scrapy.Spider):
     def parse_listing(self, response: Response, source: Source, page: int = 1) -> Iterator[Any]:
         stats = self.crawler.stats
         validators = _validators(response)
-        state = self.tracker.state(source.id)
-        if page == 1 and _unasked_304(response):
-            self._fail(source, UNASKED_304)
-            return
-        if page == 1 and (response.status == 304 or validators["body_hash"] == state.body_hash):
-            stats.inc_value("watch/feeds/not_modified")
-            self.tracker.not_modified(source.id, validators)
+        if page == 1 and self._unchanged(response, source):
             return
         if not _is_html(response) or not isinstance(response, TextResponse):
             self._listing_problem(source, page, f"not an HTML page ({_content_type(response)})")
@@ -440,16 +438,6 @@ _ACCEPT = {
     "sitemap": "application/xml, text/xml;q=0.9, text/plain;q=0.5, */*;q=0.3",
     "page": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
 }
-
-
-def _parse_iso(text: str) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _header(response: Response, name: str) -> str:

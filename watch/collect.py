@@ -12,7 +12,7 @@ from typing import Any
 
 from watch.extract import PageArticle
 from watch.feeds import FeedEntry, ParsedFeed
-from watch.health import failure_weight
+from watch.health import failure_weight, parse_iso
 from watch.items import Article
 from watch.sources import Source
 from watch.store.base import SourceRun, SourceState
@@ -46,10 +46,10 @@ REVALIDATE_EVERY = 4
 def is_due(source: Source, state: SourceState, now: datetime | None = None) -> bool:
     """True when the source was never polled or its interval (as adapted to its publishing rate
     and failures, see watch.health) has passed since the last attempt."""
-    if not state.last_attempt:
+    last = parse_iso(state.last_attempt)
+    if last is None:
         return True
     now = now or datetime.now(UTC)
-    last = datetime.fromisoformat(state.last_attempt.replace("Z", "+00:00"))
     return now - last >= timedelta(seconds=state.interval or source.interval)
 
 
@@ -66,11 +66,7 @@ def article_from_entry(
     return Article(
         url=entry.link,
         canonical_url=canonical_url(entry.link),
-        source_id=source.id,
-        source_name=source.name,
-        source_country=source.country,
-        source_org_type=source.org_type,
-        source_focus=source.focus,
+        **_from_source(source),
         feed_url=feed_url,
         title=entry.title,
         summary=entry.summary,
@@ -103,11 +99,7 @@ def article_from_link(
     return Article(
         url=url,
         canonical_url=canonical,
-        source_id=source.id,
-        source_name=source.name,
-        source_country=source.country,
-        source_org_type=source.org_type,
-        source_focus=source.focus,
+        **_from_source(source),
         feed_url=origin_url,
         title=title,
         published_at=published,
@@ -117,6 +109,17 @@ def article_from_link(
         entry_key=canonical,
         entry_hash=fingerprint,
     )
+
+
+def _from_source(source: Source) -> dict[str, Any]:
+    """The article fields that come from its source."""
+    return {
+        "source_id": source.id,
+        "source_name": source.name,
+        "source_country": source.country,
+        "source_org_type": source.org_type,
+        "source_focus": source.focus,
+    }
 
 
 def with_page(

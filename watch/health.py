@@ -32,6 +32,7 @@ __all__ = [
     "assess",
     "failure_weight",
     "next_due",
+    "parse_iso",
 ]
 
 DEAD_SCORE = 3.0
@@ -80,7 +81,7 @@ def adaptive_interval(
     if stats.window < MIN_ARTICLES_FOR_RATE or not stats.window_oldest:
         return base
     now = now or datetime.now(UTC)
-    oldest = _parse(stats.window_oldest) or now
+    oldest = parse_iso(stats.window_oldest) or now
     observed = max((now - oldest).total_seconds(), 86400.0)
     wanted = observed / stats.window / 2
     low, high = max(MIN_INTERVAL, base / 4), min(MAX_INTERVAL, base * 4)
@@ -89,7 +90,7 @@ def adaptive_interval(
 
 def next_due(source: Source, state: SourceState) -> str:
     """When the source is due next (UTC ISO 8601); "" when it was never polled (due now)."""
-    last = _parse(state.last_attempt)
+    last = parse_iso(state.last_attempt)
     if last is None:
         return ""
     return _iso(last + timedelta(seconds=state.interval or source.interval))
@@ -139,7 +140,7 @@ def assess(
         flags.append(f"dead: failure score {state.failure_score:g} (≥ {DEAD_SCORE:g})")
     if state.consecutive_failures:
         flags.append(f"failing: {state.consecutive_failures} failed poll(s) in a row")
-    newest = _parse(stats.newest)
+    newest = parse_iso(stats.newest)
     if newest is not None and state.last_success:
         usual = _usual_gap_days(stats)
         quiet = (now - newest).total_seconds() / 86400
@@ -163,7 +164,9 @@ def _usual_gap_days(stats: PublishingStats) -> float:
     return (weeks * 7 / count) if count else 0.0
 
 
-def _parse(text: str) -> datetime | None:
+def parse_iso(text: str) -> datetime | None:
+    """An ISO 8601 date-time as an aware datetime (naive ones taken as UTC); None when empty or
+    unreadable."""
     if not text:
         return None
     try:
