@@ -84,7 +84,7 @@ class FeedsSpider(scrapy.Spider):
         self.tracker = RunTracker()
         self.store: Store | None = None
         self.run_id = 0
-        self._requested: set[str] = set()
+        self._requested: dict[str, Article] = {}  # canonical URL -> the article requested
         self._elsewhere: list[Article] = []  # entries whose article another source brought
         self._source_urls: dict[str, str] = {}
         self._polled: list[Source] = []  # source id -> its URL (the SSRF guard's origin)
@@ -314,7 +314,7 @@ class FeedsSpider(scrapy.Spider):
             return
         if article.canonical_url in self._requested:
             return
-        self._requested.add(article.canonical_url)
+        self._requested[article.canonical_url] = article
         yield self._article_request(article)
 
     def _stored_elsewhere(self, article: Article) -> bool:
@@ -410,8 +410,11 @@ class FeedsSpider(scrapy.Spider):
         if self.store is None:
             return
         for article in self._elsewhere:
-            article.id = article.id or article_id(article.canonical_url)
-        self.store.state.record_entries(self._elsewhere)
+            # the id the requested article was stored under (the dedupe pipeline may have
+            # merged it into an earlier copy), else the id of the one a past run stored
+            first = self._requested.get(article.canonical_url)
+            article.id = first.id if first is not None and first.id else article.id
+        self.store.state.record_entries([a for a in self._elsewhere if a.id])
         records, states = self.tracker.finish(self.crawler.stats.get_stats())
         self._adapt_intervals(states)
         self.store.state.save_source_states(states)
