@@ -12,14 +12,19 @@ import calendar
 import hashlib
 import json
 import logging
+import re
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
+import lxml.etree
+import lxml.html
 
+from watch.charset import decode_xml
 from watch.errors import SourceError
 from watch.text import clean_text, html_to_text, language_tag
 from watch.urls import is_http_url
@@ -31,6 +36,29 @@ logger.addHandler(logging.NullHandler())
 
 #: Dates further in the future than this are treated as wrong (unknown).
 FUTURE_TOLERANCE = timedelta(days=1)
+#: Larger bodies (after gunzip) are refused; Scrapy's DOWNLOAD_MAXSIZE guards the download itself.
+MAX_FEED_BYTES = 64 * 1024 * 1024
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_SNIFF_CHARS = 4096
+_FIRST_ELEMENT = re.compile(
+    r"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<([A-Za-z][\w.:-]*)", re.S | re.I
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_UTF8_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FEED_TYPES = frozenset(
+    [
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",
+        "application/feed+json",
+        "application/json",
+        "application/xml",
+        "text/xml",
+    ]
+)
+_HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
 @dataclass
@@ -83,45 +111,109 @@ def _plausible(moment: datetime, now: datetime | None = None) -> str:
 
 def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     """Parse a feed body downloaded from ``url``; raise SourceError when it is no feed."""
-    if not body.strip():
+    body = _gunzip(body)
+    if len(body) > MAX_FEED_BYTES:
+        raise SourceError(f"feed too large: {len(body):,} bytes (the limit is {MAX_FEED_BYTES:,})")
+    decoded = decode_xml(body, content_type)
+    text = decoded.text.lstrip("\ufeff \t\r\n\x00")
+    if not text.strip():
         raise SourceError("empty response: the server sent no feed (check the URL)")
-    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    if "json" in content_type.lower() or head == b"{":
-        return _parse_json_feed(body, url)
-    return _parse_xml_feed(body, url, content_type)
+    if "json" in content_type.lower() or text.startswith(("{", "[")):
+        return _parse_json_feed(text, url)
+    if _root_element(text) == "html":
+        raise SourceError(_html_page_reason(text, url))
+    return _parse_xml_feed(text, url, content_type, decoded.problem)
+
+
+def _gunzip(body: bytes) -> bytes:
+    """The body itself, or its content when it is gzip bytes (a feed compressed twice)."""
+    if not body.startswith(_GZIP_MAGIC):
+        return body
+    try:
+        return zlib.decompressobj(wbits=31).decompress(body, MAX_FEED_BYTES + 1)
+    except zlib.error as exc:
+        raise SourceError(f"not a feed: broken gzip data ({exc})") from None
+
+
+def _root_element(text: str) -> str:
+    """Lower-case name of the first element, past the XML declaration, comments and DOCTYPE."""
+    match = _FIRST_ELEMENT.match(text[:_SNIFF_CHARS])
+    return match.group(1).lower() if match else ""
+
+
+def _html_page_reason(text: str, url: str) -> str:
+    feeds = _alternate_feeds(text, url)
+    if feeds:
+        return f"not a feed: the server sent an HTML page; it names its feed at {feeds[0]} (use that URL)"
+    return "not a feed: the server sent an HTML page without a feed link (find the site's feed URL)"
+
+
+def _alternate_feeds(text: str, url: str) -> list[str]:
+    """Feed URLs a page declares with ``<link rel="alternate" type="...">``, absolute."""
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_HTML_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    base = urljoin(url, (root.xpath("string(//base/@href)") or "").strip())
+    found = []
+    for link in root.iter("link"):
+        rel = (link.get("rel") or "").lower().split()
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        href = (link.get("href") or "").strip()
+        if "alternate" in rel and kind in _FEED_TYPES and href:
+            absolute = urljoin(base, href)
+            if is_http_url(absolute):
+                found.append(absolute)
+    return found
 
 
 # --- RSS / Atom through feedparser ---------------------------------------------------------
 
 
-def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
-    headers = {"content-location": url, "content-type": content_type or "application/xml"}
-    result = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+def _parse_xml_feed(text: str, url: str, content_type: str, problem: str) -> ParsedFeed:
+    headers = {"content-location": url, "content-type": _utf8_content_type(content_type)}
+    result = feedparser.parse(_utf8_xml(text), response_headers=headers, sanitize_html=False)
     version = result.get("version") or ""
-    if not version and not result.entries:
-        raise SourceError(_not_a_feed_reason(body, result))
+    if not version:
+        raise SourceError(_not_a_feed_reason(result))
     meta = result.get("feed", {})
+    bozo = str(result.get("bozo_exception", "")).splitlines()[0:1] if result.get("bozo") else []
     return ParsedFeed(
-        version=version or "unknown",
-        title=clean_text(meta.get("title", "")),
-        link=meta.get("link", ""),
+        version=version,
+        title=_text_of(meta.get("title", ""), meta.get("title_detail")),
+        link=_best_link(meta, url),
         language=language_tag(meta.get("language")),
         entries=[e for e in (_xml_entry(raw, url) for raw in result.entries) if e],
-        warning=str(result.get("bozo_exception", "")) if result.get("bozo") else "",
+        warning="; ".join(w for w in (problem, *bozo) if w),
     )
 
 
-def _not_a_feed_reason(body: bytes, result: Any) -> str:
-    sniff = body.lstrip()[:512].lower()
-    if sniff.startswith((b"<!doctype html", b"<html")) or b"<html" in sniff:
-        return "not a feed: the server sent an HTML page (find the feed URL in the page's <link rel=alternate>)"
+def _utf8_content_type(content_type: str) -> str:
+    media = content_type.split(";")[0].strip().lower() or "application/xml"
+    return f"{media}; charset=utf-8"
+
+
+def _utf8_xml(text: str) -> bytes:
+    """The document as UTF-8 bytes that say so, without characters XML forbids."""
+    text = _XML_DECLARATION.sub("", text, count=1)
+    return (_UTF8_DECLARATION + _XML_ILLEGAL.sub("", text)).encode("utf-8")
+
+
+def _not_a_feed_reason(result: Any) -> str:
     problem = str(result.get("bozo_exception", "")) or "no RSS, Atom or JSON Feed found"
     return f"not a feed: {problem.splitlines()[0][:160]}"
 
 
+def _text_of(value: str, detail: Any) -> str:
+    """Plain text of a title: HTML unless the feed says it is plain text."""
+    if detail and detail.get("type") == "text/plain":
+        return clean_text(value)
+    return html_to_text(value)
+
+
 def _xml_entry(raw: Any, feed_url: str) -> FeedEntry | None:
-    link = _entry_link(raw, feed_url)
-    title = clean_text(html_to_text(raw.get("title", "")))
+    link = _best_link(raw, feed_url)
+    title = _text_of(raw.get("title", ""), raw.get("title_detail"))
     key = raw.get("id") or raw.get("guid") or link or _hash_key(title)
     if not (link or title):
         return None
@@ -138,11 +230,14 @@ def _xml_entry(raw: Any, feed_url: str) -> FeedEntry | None:
     )
 
 
-def _entry_link(raw: Any, feed_url: str) -> str:
-    candidates = [raw.get("link", "")]
-    candidates += [
-        lnk.get("href", "") for lnk in raw.get("links", []) if lnk.get("rel") == "alternate"
+def _best_link(raw: Any, feed_url: str) -> str:
+    """The first absolute http(s) URL among: alternate links, ``link``, a permalink guid."""
+    candidates = [
+        lnk.get("href", "")
+        for lnk in raw.get("links", [])
+        if lnk.get("rel", "alternate") == "alternate"
     ]
+    candidates.append(raw.get("link", ""))
     guid = raw.get("id", "")
     if raw.get("guidislink") or str(guid).startswith(("http://", "https://")):
         candidates.append(guid)
@@ -184,10 +279,10 @@ def _struct_date(value: time.struct_time | None) -> str:
 # --- JSON Feed ---------------------------------------------------------------------------------
 
 
-def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
+def _parse_json_feed(text: str, url: str) -> ParsedFeed:
     try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise SourceError(f"not a feed: invalid JSON ({exc})") from None
     version = str(data.get("version", "")) if isinstance(data, dict) else ""
     if not version.startswith("https://jsonfeed.org/version/"):

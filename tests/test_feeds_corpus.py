@@ -1,0 +1,375 @@
+"""Every file of the two feed corpora parses right or fails with a clear SourceError; none crashes.
+
+One test per file (ids ``wild/<path>`` and ``real/<path>``), reading the corpora in
+``../shared/corpora`` (or ``$LLWATCH_CORPORA``); skipped with the reason when they are absent.
+
+What "right" means, per corpus (see each corpus README):
+
+``feeds-wild`` (feedparser's edge cases) -- each file carries an ``Expect:`` Python expression over
+feedparser's result. The parts of it that speak of what llwatch keeps are checked against
+:class:`~watch.feeds.ParsedFeed`: ``feed.title``, ``feed.link``, ``entries[i].title``,
+``entries[i].link`` (and their ``title_detail.value``) compared with ``==``, ``len(entries)``,
+and ``bozo`` / ``not bozo``. feedparser keeps markup in titles, llwatch keeps plain text, so a
+title is right when it equals the expected value read as text *or* as HTML (entities decoded, tags
+dropped), whitespace folded. Links are compared exactly. ``bozo`` (a problem the parser must notice)
+is right when we raise SourceError or keep a warning; ``not bozo`` when we parse. Each file is
+parsed as feedparser's harness serves it: from ``http://127.0.0.1:8097/tests/...`` with its
+``Header: Content-type`` (relative links resolve against that URL).
+
+``feeds-real`` (real captured feeds, ``manifest.json``) -- a file whose ``format`` is HTML must
+raise SourceError saying it is an HTML page; every other file must parse, with as many entries as
+the manifest's ``items`` count, a channel title equal to the manifest's (entities decoded,
+whitespace folded), titles free of U+FFFD, and, for languages written in their own script, entry
+titles in that script (a wrong encoding shows there first).
+
+For every parsed file: entries are plain (absolute http(s) link or "", title or link present, ISO
+dates); every SourceError is one line.
+
+Run as a script for a summary: ``python tests/test_feeds_corpus.py``; ``bench/feeds_corpus.py``
+prints the same with speed.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+if __name__ == "__main__":  # run as a script: import the working tree's packages
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.conftest import CORPORA
+from tests.test_feeds import _check_invariants
+from watch.errors import SourceError
+from watch.feeds import ParsedFeed, parse_feed
+from watch.text import clean_text, html_to_text
+
+WILD = CORPORA / "feeds-wild"
+REAL = CORPORA / "feeds-real"
+#: Where feedparser's harness serves the feeds-wild files (their expectations depend on it).
+WILD_URL = "http://127.0.0.1:8097/"
+REAL_URL = "https://example.org/feed.xml"
+
+#: Files whose corpus expectation is dubious: relative path -> why (kept short, each reasoned).
+XFAIL: dict[str, str] = {}
+
+#: Formats llwatch does not read, so a SourceError is the right outcome: folder -> why.
+UNSUPPORTED = {
+    "tests/wellformed/cdf/": "Microsoft CDF (1997, IE4 channels) is no feed format llwatch reads",
+}
+
+#: Scripts expected in entry titles of feeds in these languages (feeds-real ``content_lang``).
+SCRIPTS = {
+    "zh": r"[\u4e00-\u9fff]",
+    "ja": r"[\u3040-\u30ff\u4e00-\u9fff]",
+    "ko": r"[\uac00-\ud7af]",
+    "ru": r"[\u0400-\u04ff]",
+    "uk": r"[\u0400-\u04ff]",
+    "bg": r"[\u0400-\u04ff]",
+    "he": r"[\u0590-\u05ff]",
+    "el": r"[\u0370-\u03ff]",
+    "th": r"[\u0e00-\u0e7f]",
+    "hi": r"[\u0900-\u097f]",
+    "kn": r"[\u0c80-\u0cff]",
+}
+
+
+@dataclass
+class Case:
+    """One corpus file and what the corpus expects of it."""
+
+    id: str
+    path: Path
+    url: str
+    content_type: str = ""
+    fails: bool = False  # the corpus expects no feed (SourceError)
+    fail_words: str = ""  # ...with these words in the message
+    bozo: bool | None = None  # feeds-wild: a problem to notice (True) or none (False)
+    checks: list[tuple[str, int, str, Any]] = field(default_factory=list)  # scope, index, key, value
+    real: dict[str, Any] = field(default_factory=dict)  # feeds-real manifest row
+
+
+# --- feeds-wild: the Expect: expressions -------------------------------------------------------
+
+_FIELDS = {"title", "link", "title_detail"}
+
+
+def _decode_comment(body: bytes) -> str:
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        text = body.decode(encoding, errors="replace")
+        if "Expect:" in text:
+            return text
+    return body.decode("latin-1")
+
+
+def _header_value(text: str, key: str) -> str:
+    match = re.search(rf"^\s*{key}:[ \t]*(.*?)\s*(?:-->)?$", text, re.M)
+    return match.group(1) if match else ""
+
+
+def _expect_source(text: str) -> str:
+    match = re.search(r"Expect:\s*(.*?)\s*(?:-->|$)", text, re.M)
+    return match.group(1) if match else ""
+
+
+def _conjuncts(node: ast.expr) -> Iterator[ast.expr]:
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
+        for value in node.values:
+            yield from _conjuncts(value)
+    else:
+        yield node
+
+
+def _literal(node: ast.expr) -> Any:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal(node.left) + _literal(node.right)
+    return ast.literal_eval(node)
+
+
+def _key(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        return str(node.slice.value)
+    return None
+
+
+def _target(node: ast.expr) -> tuple[str, int, str] | None:
+    """``feed['title']`` -> ("feed", 0, "title"); ``entries[2].link`` -> ("entry", 2, "link")."""
+    key = _key(node)
+    inner = getattr(node, "value", None)
+    if key == "value" and inner is not None and _key(inner) == "title_detail":
+        found = _target(inner)
+        return (found[0], found[1], "title") if found else None
+    if key not in _FIELDS - {"title_detail"} or inner is None:
+        return None
+    if isinstance(inner, ast.Name) and inner.id == "feed":
+        return ("feed", 0, key)
+    if (
+        isinstance(inner, ast.Subscript)
+        and isinstance(inner.value, ast.Name)
+        and inner.value.id == "entries"
+        and isinstance(inner.slice, ast.Constant)
+        and isinstance(inner.slice.value, int)
+    ):
+        return ("entry", inner.slice.value, key)
+    return None
+
+
+def _read_conjunct(node: ast.expr, case: Case) -> None:
+    if isinstance(node, ast.Name) and node.id == "bozo":
+        case.bozo = True
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        if isinstance(node.operand, ast.Name) and node.operand.id == "bozo":
+            case.bozo = False
+    elif isinstance(node, ast.Compare) and all(isinstance(op, ast.Eq) for op in node.ops):
+        _read_comparison([node.left, *node.comparators], case)
+
+
+def _read_comparison(operands: list[ast.expr], case: Case) -> None:
+    values = []
+    for operand in operands:
+        try:
+            values.append(_literal(operand))
+        except (ValueError, TypeError, SyntaxError):
+            continue
+    if len(values) != 1:
+        return
+    for operand in operands:
+        target = _target(operand)
+        if target and isinstance(values[0], str):
+            case.checks.append((*target, values[0]))
+        elif (
+            isinstance(operand, ast.Call)
+            and getattr(operand.func, "id", "") == "len"
+            and getattr(operand.args[0], "id", "") == "entries"
+        ):
+            case.checks.append(("len", 0, "entries", values[0]))
+
+
+def _wild_case(path: Path) -> Case:
+    relative = path.relative_to(WILD).as_posix()
+    text = _decode_comment(path.read_bytes())
+    case = Case(
+        id="wild/" + relative.removeprefix("tests/"),
+        path=path,
+        url=WILD_URL + relative,
+        content_type=_header_value(text, "Header: +Content-type") or "text/xml",
+    )
+    expression = _expect_source(text)
+    try:
+        tree = ast.parse(expression, mode="eval").body
+    except SyntaxError:
+        tree = ast.Constant(1)
+    for node in _conjuncts(tree):
+        _read_conjunct(node, case)
+    for folder, reason in UNSUPPORTED.items():
+        if relative.startswith(folder):
+            case.fails, case.fail_words, case.checks = True, "not a feed", []
+    return case
+
+
+def _wild_cases() -> list[Case]:
+    files = sorted(p for p in WILD.rglob("*") if p.is_file() and p.name != "README.md")
+    return [_wild_case(p) for p in files]
+
+
+# --- feeds-real: the manifest -----------------------------------------------------------------
+
+
+def _real_cases() -> list[Case]:
+    rows = json.loads((REAL / "manifest.json").read_text(encoding="utf-8"))
+    cases = []
+    for row in rows:
+        case = Case(id="real/" + row["file"], path=REAL / row["file"], url=REAL_URL, real=row)
+        if row["format"].startswith("HTML"):
+            case.fails, case.fail_words = True, "HTML page"
+        cases.append(case)
+    return cases
+
+
+def corpus_cases() -> list[Case]:
+    """Every file of both corpora, feeds-wild first; [] when the corpora are absent."""
+    cases = []
+    if (WILD / "README.md").is_file():
+        cases += _wild_cases()
+    if (REAL / "manifest.json").is_file():
+        cases += _real_cases()
+    return cases
+
+
+def parse_case(case: Case) -> ParsedFeed:
+    """Parse a corpus file as it would arrive from its URL with its Content-Type."""
+    return parse_feed(case.path.read_bytes(), case.url, case.content_type)
+
+
+# --- the checks -------------------------------------------------------------------------------
+
+
+def _same_text(got: str, expected: str) -> bool:
+    """``got`` (plain text) is ``expected`` read as text or as HTML, whitespace folded."""
+    readings = {clean_text(expected), clean_text(html.unescape(expected)), html_to_text(expected)}
+    return clean_text(got) in readings
+
+
+def _value(feed: ParsedFeed, scope: str, index: int, key: str) -> Any:
+    if scope == "len":
+        return len(feed.entries)
+    if scope == "feed":
+        return getattr(feed, key)
+    assert index < len(feed.entries), f"no entry {index}: {len(feed.entries)} entries"
+    return getattr(feed.entries[index], key)
+
+
+def _check_wild(case: Case, feed: ParsedFeed) -> None:
+    if case.bozo:
+        assert feed.warning, "the corpus expects a problem noticed (bozo), we saw none"
+    for scope, index, key, expected in case.checks:
+        got = _value(feed, scope, index, key)
+        where = f"{scope}[{index}].{key}"
+        if key == "title":
+            assert _same_text(got, expected), f"{where}: {got!r} != {expected!r}"
+        else:
+            assert got == expected, f"{where}: {got!r} != {expected!r}"
+
+
+def _check_real(case: Case, feed: ParsedFeed) -> None:
+    row = case.real
+    if str(row["items"]).isdigit() and row["format"].startswith(("RSS", "Atom")):
+        assert len(feed.entries) == int(row["items"]), "entry count differs from the manifest"
+    if row["title"]:
+        expected = clean_text(html.unescape(row["title"]))
+        got = clean_text(feed.title).replace("|", "/")  # the manifest writes "|" as "/"
+        assert got == expected, f"channel title {got!r} != {expected!r}"
+    titles = [e.title for e in feed.entries]
+    assert not [t for t in titles if "\ufffd" in t], "replacement characters in titles"
+    script = SCRIPTS.get(row["content_lang"])
+    if script and titles:
+        in_script = [t for t in titles if re.search(script, t)]
+        assert len(in_script) >= len(titles) / 2, f"titles not in {row['content_lang']}: {titles[:3]}"
+
+
+def _check_failure(case: Case, error: SourceError) -> None:
+    message = str(error)
+    assert "\n" not in message, "a SourceError is one line"
+    assert case.fails or case.bozo, f"the corpus expects a feed, we said: {message}"
+    assert case.fail_words in message, message
+
+
+def check_case(case: Case) -> ParsedFeed | None:
+    """Assert that ``case`` parses right or fails clearly; the ParsedFeed, None on SourceError."""
+    try:
+        feed = parse_case(case)
+    except SourceError as error:
+        _check_failure(case, error)
+        return None
+    assert not case.fails, f"the corpus expects no feed, we parsed {feed.version}"
+    _check_invariants(feed)
+    if case.real:
+        _check_real(case, feed)
+    else:
+        _check_wild(case, feed)
+    return feed
+
+
+def _params() -> list[Any]:
+    cases = corpus_cases()
+    if not cases:
+        reason = f"feed corpora not found in {CORPORA} (set LLWATCH_CORPORA)"
+        return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="corpora-absent")]
+    marks = {cid: pytest.mark.xfail(reason=why, strict=True) for cid, why in XFAIL.items()}
+    return [pytest.param(c, id=c.id, marks=marks.get(c.id, ())) for c in cases]
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("case", _params())
+def test_corpus_file(case: Case) -> None:
+    check_case(case)
+
+
+def test_xfail_list_names_existing_files() -> None:
+    ids = {c.id for c in corpus_cases()}
+    if not ids:
+        pytest.skip(f"feed corpora not found in {CORPORA}")
+    assert sorted(set(XFAIL) - ids) == []
+
+
+# --- a summary when run as a script -----------------------------------------------------------
+
+
+def summary() -> dict[str, Any]:
+    """Outcome counts over both corpora: files, entries, parse failures, wrong, crashes."""
+    counts = {"files": 0, "entries": 0, "parse_failures": 0, "wrong": 0, "crashes": 0}
+    problems: list[str] = []
+    for case in corpus_cases():
+        counts["files"] += 1
+        try:
+            feed = check_case(case)
+        except AssertionError as error:
+            counts["wrong"] += 1
+            problems.append(f"wrong: {case.id}: {str(error).splitlines()[0]}")
+            continue
+        except Exception as error:  # a crash is what this counts
+            counts["crashes"] += 1
+            problems.append(f"crash: {case.id}: {type(error).__name__}: {error}")
+            continue
+        if feed is None:
+            counts["parse_failures"] += 1
+        else:
+            counts["entries"] += len(feed.entries)
+    return {**counts, "problems": problems}
+
+
+if __name__ == "__main__":
+    result = summary()
+    for line in result.pop("problems"):
+        print(line)
+    print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.items()))
