@@ -115,7 +115,9 @@ def _decode_legacy(body: bytes, declared: list[tuple[str, str]]) -> Decoded:
 
 
 def _guess(body: bytes, labels: list[str]) -> Decoded:
-    said = f"declared {'/'.join(labels)} does not fit the bytes" if labels else "no encoding declared"
+    said = (
+        f"declared {'/'.join(labels)} does not fit the bytes" if labels else "no encoding declared"
+    )
     mostly_utf8 = body.decode("utf-8", errors="replace")
     if mostly_utf8.count("\ufffd") <= UTF8_NOISE * len(mostly_utf8):
         return Decoded(mostly_utf8, "utf-8", f"{said}; read as UTF-8, invalid bytes replaced")

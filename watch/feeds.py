@@ -4,6 +4,17 @@ feedparser parses RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 (it never fetches here: Scra
 JSON Feed 1.0/1.1, which the feedparser release does not read, has its own small reader. Errors are
 data: a body that is no feed raises :class:`watch.errors.SourceError` with a one-line reason;
 feedparser's ``bozo`` (recoverable problems) is kept as a warning to count.
+
+Before feedparser sees it, a body is made readable: gzip bytes (a feed compressed twice) are
+unpacked; the bytes are decoded by :mod:`watch.charset` (BOMs, UTF-16/32, wrong or missing
+encoding declarations) and handed over as UTF-8 that says so, without the control characters XML
+forbids; an HTML page is refused with its ``<link rel=alternate>`` feed URL when it declares one.
+
+Titles are plain text: HTML unless the feed types them as text, entities decoded, whitespace
+folded. Links are absolute http(s) URLs (relative ones resolved against xml:base, else the feed
+URL); an entry's link is its first alternate link, else ``<link>``, else a permalink guid.
+Entries without a link are kept when they have a title (``link`` is then ""; the crawl stores
+no page for them); entries with neither title nor link are dropped: nothing identifies them.
 """
 
 from __future__ import annotations
@@ -44,6 +55,8 @@ _SNIFF_CHARS = 4096
 _FIRST_ELEMENT = re.compile(
     r"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*<([A-Za-z][\w.:-]*)", re.S | re.I
 )
+_HTML_ROOTS = frozenset(["html", "head", "body"])
+_EXPAT_POSITION = re.compile(r"<unknown>:(\d+):(\d+): (.*)")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _UTF8_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>'
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -120,7 +133,7 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
         raise SourceError("empty response: the server sent no feed (check the URL)")
     if "json" in content_type.lower() or text.startswith(("{", "[")):
         return _parse_json_feed(text, url)
-    if _root_element(text) == "html":
+    if _root_element(text) in _HTML_ROOTS:
         raise SourceError(_html_page_reason(text, url))
     return _parse_xml_feed(text, url, content_type, decoded.problem)
 
@@ -129,10 +142,14 @@ def _gunzip(body: bytes) -> bytes:
     """The body itself, or its content when it is gzip bytes (a feed compressed twice)."""
     if not body.startswith(_GZIP_MAGIC):
         return body
+    unpacker = zlib.decompressobj(wbits=31)
     try:
-        return zlib.decompressobj(wbits=31).decompress(body, MAX_FEED_BYTES + 1)
+        content = unpacker.decompress(body, MAX_FEED_BYTES + 1)
     except zlib.error as exc:
         raise SourceError(f"not a feed: broken gzip data ({exc})") from None
+    if len(content) <= MAX_FEED_BYTES and not unpacker.eof:
+        raise SourceError("not a feed: broken gzip data (cut short)")
+    return content
 
 
 def _root_element(text: str) -> str:
@@ -175,7 +192,7 @@ def _parse_xml_feed(text: str, url: str, content_type: str, problem: str) -> Par
     result = feedparser.parse(_utf8_xml(text), response_headers=headers, sanitize_html=False)
     version = result.get("version") or ""
     if not version:
-        raise SourceError(_not_a_feed_reason(result))
+        raise SourceError(_not_a_feed_reason(result, _root_element(text)))
     meta = result.get("feed", {})
     bozo = str(result.get("bozo_exception", "")).splitlines()[0:1] if result.get("bozo") else []
     return ParsedFeed(
@@ -199,9 +216,16 @@ def _utf8_xml(text: str) -> bytes:
     return (_UTF8_DECLARATION + _XML_ILLEGAL.sub("", text)).encode("utf-8")
 
 
-def _not_a_feed_reason(result: Any) -> str:
-    problem = str(result.get("bozo_exception", "")) or "no RSS, Atom or JSON Feed found"
-    return f"not a feed: {problem.splitlines()[0][:160]}"
+def _not_a_feed_reason(result: Any, root: str) -> str:
+    if result.get("bozo") and not root:
+        problem = str(result.get("bozo_exception", "")).splitlines()[0][:160]
+        where = _EXPAT_POSITION.match(problem)
+        if where:
+            problem = f"{where.group(3)} at line {where.group(1)}"
+        return f"not a feed: no XML document in the body ({problem})"
+    if root:
+        return f"not a feed: the document is <{root}>, not RSS, Atom or JSON Feed"
+    return "not a feed: no RSS, Atom or JSON Feed found"
 
 
 def _text_of(value: str, detail: Any) -> str:

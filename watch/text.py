@@ -44,7 +44,8 @@ _BLOCK_TAGS = frozenset(
         "caption",
     ]
 )
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg")
+#: Elements whose content is no reading text (<object> is not here: its content is fallback text).
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
