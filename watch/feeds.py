@@ -189,7 +189,10 @@ def _alternate_feeds(text: str, url: str) -> list[str]:
 
 def _parse_xml_feed(text: str, url: str, content_type: str, problem: str) -> ParsedFeed:
     headers = {"content-location": url, "content-type": _utf8_content_type(content_type)}
-    result = feedparser.parse(_utf8_xml(text), response_headers=headers, sanitize_html=False)
+    # Links inside HTML content are not resolved (3x faster): only its plain text is kept.
+    result = feedparser.parse(
+        _utf8_xml(text), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     version = result.get("version") or ""
     if not version:
         raise SourceError(_not_a_feed_reason(result, _root_element(text)))
