@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from watch.errors import SourceError
 from watch.feeds import FeedEntry, ParsedFeed, iso_utc, parse_feed
@@ -602,3 +604,33 @@ def test_json_feed_variants_do_not_crash(item: dict[str, Any]) -> None:
 def test_json_feed_in_utf16_parses() -> None:
     body = _json_feed({"id": "1", "url": "/a", "title": "Ünï"}).decode().encode("utf-16")
     assert parse_feed(body, FEED_URL).entries[0].title == "Ünï"
+
+
+_SAMPLE = _rss(
+    "<item><title>Caf&#233; &amp; <b>news</b></title><link>/a</link>"
+    "<pubDate>Mon, 06 May 2024 09:00:00 GMT</pubDate><description>d</description></item>"
+)
+
+
+def _outcome(body: bytes, content_type: str = "") -> None:
+    """parse_feed returns a feed or raises a one-line SourceError; nothing else."""
+    try:
+        feed = parse_feed(body, FEED_URL, content_type)
+    except SourceError as error:
+        message = str(error)
+    else:
+        _check_invariants(feed)
+        message = ""
+    assert "\n" not in message
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=600), st.sampled_from(["", "text/xml", "application/json", "text/html"]))
+def test_arbitrary_bytes_never_crash(body: bytes, content_type: str) -> None:
+    _outcome(body, content_type)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(_SAMPLE)), st.integers(0, 40), st.binary(max_size=8))
+def test_damaged_feeds_never_crash(at: int, cut: int, junk: bytes) -> None:
+    _outcome(_SAMPLE[:at] + junk + _SAMPLE[at + cut :])
