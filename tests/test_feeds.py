@@ -634,3 +634,30 @@ def test_arbitrary_bytes_never_crash(body: bytes, content_type: str) -> None:
 @given(st.integers(0, len(_SAMPLE)), st.integers(0, 40), st.binary(max_size=8))
 def test_damaged_feeds_never_crash(at: int, cut: int, junk: bytes) -> None:
     _outcome(_SAMPLE[:at] + junk + _SAMPLE[at + cut :])
+
+
+def test_a_feedparser_failure_is_a_source_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr("watch.feeds.feedparser.parse", broken)
+    with pytest.raises(SourceError, match="damaged document"):
+        parse_feed(_SAMPLE, FEED_URL)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": 5}',
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": null, "items": [{"title": null}]}',
+        b'{"version": "https://jsonfeed.org/version/1", "items": [{"id": "1", "authors": 3}]}',
+        b"[" * 100_000,
+    ],
+)
+def test_odd_json_is_a_feed_or_a_source_error(body: bytes) -> None:
+    _outcome(body)
+
+
+def test_broken_ipv6_links_are_no_links() -> None:
+    feed = parse_feed(_rss("<item><title>A</title><link>http://[::1/a</link></item>"), FEED_URL)
+    assert feed.entries[0].link == ""

@@ -72,6 +72,8 @@ _FEED_TYPES = frozenset(
     ]
 )
 _HTML_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+#: JSON Feed version URLs (some early feeds wrote http://).
+_JSON_FEED_VERSIONS = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 
 
 @dataclass
@@ -171,16 +173,15 @@ def _alternate_feeds(text: str, url: str) -> list[str]:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=_HTML_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return []
-    base = urljoin(url, (root.xpath("string(//base/@href)") or "").strip())
+    base = _absolute(url, str(root.xpath("string(//base/@href)"))) or url
     found = []
     for link in root.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").split(";")[0].strip().lower()
         href = (link.get("href") or "").strip()
-        if "alternate" in rel and kind in _FEED_TYPES and href:
-            absolute = urljoin(base, href)
-            if is_http_url(absolute):
-                found.append(absolute)
+        absolute = _absolute(base, href)
+        if "alternate" in rel and kind in _FEED_TYPES and absolute:
+            found.append(absolute)
     return found
 
 
@@ -189,10 +190,18 @@ def _alternate_feeds(text: str, url: str) -> list[str]:
 
 def _parse_xml_feed(text: str, url: str, content_type: str, problem: str) -> ParsedFeed:
     headers = {"content-location": url, "content-type": _utf8_content_type(content_type)}
-    # Links inside HTML content are not resolved (3x faster): only its plain text is kept.
-    result = feedparser.parse(
-        _utf8_xml(text), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
+    try:  # links inside HTML content are not resolved (3x faster): only its text is kept
+        result = feedparser.parse(
+            _utf8_xml(text),
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser's own bugs on damaged documents (found by fuzzing)
+        logger.debug("feedparser failed on %s", url, exc_info=True)
+        raise SourceError(
+            f"not a feed: a damaged document the feed parser fails on ({exc!r:.80})"
+        ) from None
     version = result.get("version") or ""
     if not version:
         raise SourceError(_not_a_feed_reason(result, _root_element(text)))
@@ -200,7 +209,7 @@ def _parse_xml_feed(text: str, url: str, content_type: str, problem: str) -> Par
     bozo = str(result.get("bozo_exception", "")).splitlines()[0:1] if result.get("bozo") else []
     return ParsedFeed(
         version=version,
-        title=_text_of(meta.get("title", ""), meta.get("title_detail")),
+        title=_text_of(_str(meta.get("title")), meta.get("title_detail")),
         link=_best_link(meta, url),
         language=language_tag(meta.get("language")),
         entries=[e for e in (_xml_entry(raw, url) for raw in result.entries) if e],
@@ -240,15 +249,15 @@ def _text_of(value: str, detail: Any) -> str:
 
 def _xml_entry(raw: Any, feed_url: str) -> FeedEntry | None:
     link = _best_link(raw, feed_url)
-    title = _text_of(raw.get("title", ""), raw.get("title_detail"))
-    key = raw.get("id") or raw.get("guid") or link or _hash_key(title)
+    title = _text_of(_str(raw.get("title")), raw.get("title_detail"))
+    key = _str(raw.get("id")) or _str(raw.get("guid")) or link or _hash_key(title)
     if not (link or title):
         return None
     return FeedEntry(
         key=str(key)[:2000],
         link=link,
         title=title,
-        summary=html_to_text(raw.get("summary", "")),
+        summary=html_to_text(_str(raw.get("summary"))),
         content=_xml_content(raw),
         published=_struct_date(raw.get("published_parsed") or raw.get("created_parsed")),
         updated=_struct_date(dict.get(raw, "updated_parsed")),  # no fallback to published
@@ -260,30 +269,46 @@ def _xml_entry(raw: Any, feed_url: str) -> FeedEntry | None:
 def _best_link(raw: Any, feed_url: str) -> str:
     """The first absolute http(s) URL among: alternate links, ``link``, a permalink guid."""
     candidates = [
-        lnk.get("href", "")
+        _str(lnk.get("href"))
         for lnk in raw.get("links", [])
         if lnk.get("rel", "alternate") == "alternate"
     ]
-    candidates.append(raw.get("link", ""))
-    guid = raw.get("id", "")
-    if raw.get("guidislink") or str(guid).startswith(("http://", "https://")):
+    candidates.append(_str(raw.get("link")))
+    guid = _str(raw.get("id"))
+    if raw.get("guidislink") or guid.startswith(("http://", "https://")):
         candidates.append(guid)
     for candidate in candidates:
-        absolute = urljoin(feed_url, str(candidate).strip()) if candidate else ""
-        if absolute and is_http_url(absolute):
+        absolute = _absolute(feed_url, candidate)
+        if absolute:
             return absolute
     return ""
 
 
+def _absolute(base: str, reference: str) -> str:
+    """``reference`` made absolute against ``base`` if that gives an http(s) URL, else ""."""
+    if not reference.strip():
+        return ""
+    try:
+        absolute = urljoin(base, reference.strip())
+    except ValueError:  # a broken IPv6 host
+        return ""
+    return absolute if is_http_url(absolute) else ""
+
+
+def _str(value: Any) -> str:
+    """``value`` if it is a string; feedparser leaves None or odd types in damaged documents."""
+    return value if isinstance(value, str) else ""
+
+
 def _xml_content(raw: Any) -> str:
-    parts = [c.get("value", "") for c in raw.get("content", []) if c.get("value")]
+    parts = [_str(c.get("value")) for c in raw.get("content", []) if _str(c.get("value"))]
     return html_to_text("\n".join(parts)) if parts else ""
 
 
 def _xml_authors(raw: Any) -> list[str]:
-    names = [a.get("name", "") for a in raw.get("authors", []) if isinstance(a, dict)]
-    if not any(names) and raw.get("author"):
-        names = [raw.get("author", "")]
+    names = [_str(a.get("name")) for a in raw.get("authors", []) if isinstance(a, dict)]
+    if not any(names):
+        names = [_str(raw.get("author"))]
     return _unique(clean_text(n) for n in names)
 
 
@@ -299,7 +324,7 @@ def _struct_date(value: time.struct_time | None) -> str:
         return ""
     try:
         return _plausible(datetime.fromtimestamp(calendar.timegm(value), UTC))
-    except (OverflowError, ValueError, OSError):
+    except (OverflowError, ValueError, OSError, TypeError):
         return ""
 
 
@@ -311,33 +336,36 @@ def _parse_json_feed(text: str, url: str) -> ParsedFeed:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SourceError(f"not a feed: invalid JSON ({exc})") from None
-    version = str(data.get("version", "")) if isinstance(data, dict) else ""
-    if not version.startswith("https://jsonfeed.org/version/"):
+    except RecursionError:
+        raise SourceError("not a feed: JSON nested too deeply") from None
+    version = _json_text(data.get("version")) if isinstance(data, dict) else ""
+    if not version.startswith(_JSON_FEED_VERSIONS):
         raise SourceError("not a feed: JSON without a jsonfeed.org version")
-    items = data.get("items")
     return ParsedFeed(
-        version="json" + version.rsplit("/", 1)[-1].replace(".", ""),
-        title=clean_text(str(data.get("title", ""))),
-        link=str(data.get("home_page_url", "")),
+        version="json" + version.rstrip("/").rsplit("/", 1)[-1].replace(".", ""),
+        title=clean_text(_json_text(data.get("title"))),
+        link=_absolute(url, _json_text(data.get("home_page_url"))),
         language=language_tag(data.get("language")),
-        entries=[e for e in (_json_entry(i, url) for i in items or [] if isinstance(i, dict)) if e],
+        entries=[e for e in (_json_entry(i, url) for i in _json_list(data.get("items"))) if e],
     )
 
 
 def _json_entry(item: dict[str, Any], feed_url: str) -> FeedEntry | None:
-    raw_link = str(item.get("url") or item.get("external_url") or "").strip()
-    link = urljoin(feed_url, raw_link) if raw_link else ""
-    link = link if is_http_url(link) else ""
-    title = clean_text(str(item.get("title") or ""))
+    link = _absolute(feed_url, _json_text(item.get("url"))) or _absolute(
+        feed_url, _json_text(item.get("external_url"))
+    )
+    title = clean_text(_json_text(item.get("title")))
     if not (link or title):
         return None
-    content = item.get("content_text") or html_to_text(str(item.get("content_html") or ""))
+    content = _json_text(item.get("content_text")) or html_to_text(
+        _json_text(item.get("content_html"))
+    )
     return FeedEntry(
-        key=str(item.get("id") or link or _hash_key(title))[:2000],
+        key=(_json_text(item.get("id")) or link or _hash_key(title))[:2000],
         link=link,
         title=title,
-        summary=clean_text(str(item.get("summary") or "")),
-        content=clean_text(str(content)),
+        summary=clean_text(_json_text(item.get("summary"))),
+        content=clean_text(content),
         published=_rfc3339(item.get("date_published")),
         updated=_rfc3339(item.get("date_modified")),
         authors=_json_authors(item),
@@ -346,10 +374,21 @@ def _json_entry(item: dict[str, Any], feed_url: str) -> FeedEntry | None:
 
 
 def _json_authors(item: dict[str, Any]) -> list[str]:
-    authors = item.get("authors") or (
-        [item["author"]] if isinstance(item.get("author"), dict) else []
-    )
-    return _unique(clean_text(str(a.get("name", ""))) for a in authors if isinstance(a, dict))
+    """JSON Feed 1.1 ``authors`` (a list), else 1.0 ``author`` (one object)."""
+    authors = _json_list(item.get("authors")) or _json_list([item.get("author")])
+    return _unique(clean_text(_json_text(a.get("name"))) for a in authors)
+
+
+def _json_list(value: Any) -> list[dict[str, Any]]:
+    """The objects in ``value`` when it is a list; anything else holds none."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _json_text(value: Any) -> str:
+    """A JSON string or number as text; null, booleans, lists and objects as ""."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()
 
 
 def _rfc3339(value: Any) -> str:

@@ -87,7 +87,7 @@ def content_hash(text: str) -> str:
 
 def language_tag(value: str | None) -> str:
     """ISO 639-1 code of a declared language tag (``fr-FR``, ``en_US``, ``es``), or ""."""
-    if not value:
+    if not value or not isinstance(value, str):
         return ""
     primary = re.split(r"[-_,; ]", value.strip().lower(), maxsplit=1)[0]
     return primary if re.fullmatch(r"[a-z]{2}", primary) else ""
