@@ -34,8 +34,10 @@ def test_a_bom_decides_and_is_dropped(bom: bytes, encoding: str) -> None:
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
-def test_utf16_and_utf32_without_bom_are_recognised(encoding: str) -> None:
-    assert decode_xml(_xml("utf-16").encode(encoding)).text == _xml("utf-16")
+@pytest.mark.parametrize("lead", ["", "\n", "  "])
+def test_utf16_and_utf32_without_bom_are_recognised(encoding: str, lead: str) -> None:
+    text = lead + _xml("utf-16")
+    assert decode_xml(text.encode(encoding)).text == text
 
 
 def test_utf8_bytes_declared_latin1_are_read_as_utf8_with_a_warning() -> None:

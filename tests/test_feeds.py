@@ -661,3 +661,9 @@ def test_odd_json_is_a_feed_or_a_source_error(body: bytes) -> None:
 def test_broken_ipv6_links_are_no_links() -> None:
     feed = parse_feed(_rss("<item><title>A</title><link>http://[::1/a</link></item>"), FEED_URL)
     assert feed.entries[0].link == ""
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/html", "text/plain"])
+def test_the_body_decides_over_a_wrong_content_type(content_type: str) -> None:
+    feed = parse_feed(_SAMPLE, FEED_URL, content_type)
+    assert (feed.version, feed.entries[0].title) == ("rss20", "Café & news")

@@ -1,8 +1,8 @@
 """Bytes of an XML document (a feed) to text, whatever its encoding says or fails to say.
 
-Order of evidence: a byte order mark; the UTF-16/UTF-32 byte pattern of ``<?`` (XML 1.0 appendix
-F); then bytes that are valid UTF-8 are read as UTF-8 (legacy text is practically never valid
-UTF-8, while feeds declaring ISO-8859-1 over UTF-8 bytes are common); then the charset of the
+Order of evidence: a byte order mark; the zero bytes of UTF-16/UTF-32 around leading ASCII
+(XML 1.0 appendix F); then bytes that are valid UTF-8 are read as UTF-8 (legacy text is
+practically never valid UTF-8, while feeds declaring ISO-8859-1 over UTF-8 bytes are common); then the charset of the
 Content-Type and the XML declaration, each mapped to the superset browsers use (Shift_JIS ->
 cp932, EUC-KR -> cp949, GB2312 -> GB18030, ISO-8859-1 -> windows-1252, via w3lib) and kept only
 if the bytes decode with it; then charset-normalizer's guess. What had to be guessed or replaced is
@@ -21,12 +21,13 @@ from w3lib.encoding import http_content_type_encoding, read_bom, resolve_encodin
 __all__ = ["Decoded", "decode_xml"]
 
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
-#: ``<?`` (or ``<`` plus any ASCII) in UTF-32/UTF-16 without a BOM (XML 1.0, appendix F).
+#: Where the zero bytes fall in the first four bytes of ASCII text (``<?xm``, `` <rs``...) in
+#: UTF-32/UTF-16 without a BOM (XML 1.0 appendix F, extended to any leading ASCII character).
 _WIDE_PATTERNS = (
-    (b"\x00\x00\x00<", "utf-32-be"),
-    (b"<\x00\x00\x00", "utf-32-le"),
-    (b"\x00<\x00", "utf-16-be"),
-    (b"<\x00", "utf-16-le"),
+    ((True, True, True, False), "utf-32-be"),
+    ((False, True, True, True), "utf-32-le"),
+    ((True, False, True, False), "utf-16-be"),
+    ((False, True, False, True), "utf-16-le"),
 )
 #: A UTF-8 body with at most this share of invalid bytes is read as UTF-8 with replacements.
 UTF8_NOISE = 0.002
@@ -72,10 +73,8 @@ def _wide_label(label: str) -> bool:
 
 
 def _wide_encoding(body: bytes) -> str:
-    for pattern, encoding in _WIDE_PATTERNS:
-        if body.startswith(pattern):
-            return encoding
-    return ""
+    zeros = tuple(byte == 0 for byte in body[:4])
+    return next((encoding for pattern, encoding in _WIDE_PATTERNS if pattern == zeros), "")
 
 
 def _decode_or_replace(body: bytes, encoding: str) -> Decoded:

@@ -133,7 +133,7 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     text = decoded.text.lstrip("\ufeff \t\r\n\x00")
     if not text.strip():
         raise SourceError("empty response: the server sent no feed (check the URL)")
-    if "json" in content_type.lower() or text.startswith(("{", "[")):
+    if text.startswith(("{", "[")) or ("json" in content_type.lower() and text[0] != "<"):
         return _parse_json_feed(text, url)
     if _root_element(text) in _HTML_ROOTS:
         raise SourceError(_html_page_reason(text, url))
