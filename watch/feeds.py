@@ -190,7 +190,7 @@ def _alternate_feeds(text: str, url: str) -> list[str]:
 
 def _parse_xml_feed(text: str, url: str, content_type: str, problem: str) -> ParsedFeed:
     headers = {"content-location": url, "content-type": _utf8_content_type(content_type)}
-    try:  # links inside HTML content are not resolved (3x faster): only its text is kept
+    try:  # links inside HTML content are not resolved (a third of the time): only its text is kept
         result = feedparser.parse(
             _utf8_xml(text),
             response_headers=headers,
