@@ -22,6 +22,7 @@ Every case is parsed as if downloaded from ``FEED_URL`` (relative links resolve 
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import re
 import warnings
@@ -30,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from watch.errors import SourceError
 from watch.feeds import FeedEntry, ParsedFeed, iso_utc, parse_feed
@@ -425,3 +428,242 @@ def test_corpus_html_pages_are_rejected(
         result = parsed[name]
         assert isinstance(result, SourceError), name
         assert "HTML" in str(result), name
+
+
+# --- bodies from the wild: encodings, compression, markup, pages instead of feeds --------------
+
+
+def _atom(entry_xml: str, feed_title: str = "<title>T</title>") -> bytes:
+    return (
+        f'<feed xmlns="http://www.w3.org/2005/Atom">{feed_title}<id>urn:f</id>'
+        f"<updated>2024-05-01T00:00:00Z</updated>{entry_xml}</feed>"
+    ).encode()
+
+
+def test_utf16_feed_without_bom_parses() -> None:
+    body = _rss("<item><title>Ünïcode</title><link>/a</link></item>").decode()
+    feed = parse_feed(body.replace("UTF-8", "UTF-16").encode("utf-16-le"), FEED_URL)
+    assert (feed.entries[0].title, feed.entries[0].link) == ("Ünïcode", "https://example.org/a")
+
+
+def test_feed_declared_latin1_over_utf8_bytes_keeps_its_accents() -> None:
+    body = _rss("<item><title>Éducation des adultes</title><link>/a</link></item>")
+    feed = parse_feed(body.replace(b"UTF-8", b"ISO-8859-1"), FEED_URL, "text/xml")
+    assert feed.entries[0].title == "Éducation des adultes"
+    assert "bytes are UTF-8" in feed.warning
+
+
+def test_leading_blank_lines_and_bom_before_the_declaration() -> None:
+    body = b"\xef\xbb\xbf\n\n  " + _rss("<item><title>A</title><link>/a</link></item>")
+    feed = parse_feed(body, FEED_URL)
+    assert (feed.version, feed.warning) == ("rss20", "")
+
+
+def test_control_characters_are_dropped_and_the_feed_stays_well_formed() -> None:
+    feed = parse_feed(_rss("<item><title>A\x0bB\x1fC</title><link>/a</link></item>"), FEED_URL)
+    assert (feed.entries[0].title, feed.warning) == ("ABC", "")
+
+
+@pytest.mark.parametrize(
+    ("title_xml", "rss_text", "atom_text"),
+    [
+        (
+            "<title>Caf&amp;eacute; &amp;amp; cr&#232;me</title>",
+            "Café & crème",
+            "Caf&eacute; &amp; crème",
+        ),
+        (
+            "<title><![CDATA[<b>Bold</b> &amp; more]]></title>",
+            "Bold & more",
+            "<b>Bold</b> &amp; more",
+        ),
+        ('<title type="text">x &lt;b&gt; y</title>', "x <b> y", "x <b> y"),
+        ('<title type="html">x &lt;b&gt;bold&lt;/b&gt; y</title>', "x bold y", "x bold y"),
+        ("<title>x &amp;lt; y</title>", "x < y", "x &lt; y"),
+    ],
+)
+def test_titles_are_plain_text_with_entities_decoded(
+    title_xml: str, rss_text: str, atom_text: str
+) -> None:
+    """RSS titles are HTML when they look like it (feedparser's guess); Atom's say their type."""
+    rss = parse_feed(_rss(f"<item>{title_xml}<link>/a</link></item>"), FEED_URL)
+    assert rss.entries[0].title == rss_text
+    atom = parse_feed(_atom(f"<entry>{title_xml}<id>urn:1</id></entry>"), FEED_URL)
+    assert atom.entries[0].title == atom_text
+
+
+def test_feed_title_with_markup_becomes_text() -> None:
+    feed = parse_feed(
+        _atom("", '<title type="html">&lt;b&gt;News&lt;/b&gt; &amp;amp; more</title>'), FEED_URL
+    )
+    assert feed.title == "News & more"
+
+
+def test_alternate_link_wins_over_an_enclosure_listed_first() -> None:
+    entry = (
+        '<entry><title>A</title><id>urn:1</id><link rel="enclosure" href="/a.mp3"/>'
+        '<link rel="alternate" href="/a.html"/></entry>'
+    )
+    assert parse_feed(_atom(entry), FEED_URL).entries[0].link == "https://example.org/a.html"
+
+
+def test_links_resolve_against_xml_base() -> None:
+    entry = (
+        '<entry xml:base="https://cdn.example.net/blog/"><title>A</title><id>urn:1</id>'
+        '<link href="post/1"/></entry>'
+    )
+    feed = parse_feed(_atom(entry), FEED_URL)
+    assert feed.entries[0].link == "https://cdn.example.net/blog/post/1"
+
+
+def test_feed_link_is_absolute() -> None:
+    body = _rss("").replace(b"<link>https://example.org/</link>", b"<link>/home</link>")
+    assert parse_feed(body, FEED_URL).link == "https://example.org/home"
+
+
+def test_gzip_bytes_are_unpacked() -> None:
+    body = _rss("<item><title>A</title><link>/a</link></item>")
+    assert parse_feed(gzip.compress(body), FEED_URL).entries[0].title == "A"
+
+
+def test_broken_gzip_is_a_source_error() -> None:
+    with pytest.raises(SourceError, match="broken gzip"):
+        parse_feed(gzip.compress(_rss(""))[:20], FEED_URL)
+
+
+def test_a_huge_body_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("watch.feeds.MAX_FEED_BYTES", 1000)
+    with pytest.raises(SourceError, match="feed too large"):
+        parse_feed(_rss("<item><title>A</title></item>" * 100), FEED_URL)
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"   \n", b"\xef\xbb\xbf", b"\xef\xbb\xbf \r\n", b"\x00\x00"]
+)
+def test_empty_bodies(body: bytes) -> None:
+    with pytest.raises(SourceError, match="empty response"):
+        parse_feed(body, FEED_URL)
+
+
+def test_html_page_names_its_declared_feed() -> None:
+    page = (
+        b"<!DOCTYPE html>\n<!-- a comment --><html><head><base href='https://example.org/blog/'>"
+        b'<link rel="stylesheet" href="/s.css">'
+        b'<link rel="alternate" type="application/atom+xml" href="atom.xml"></head>'
+        b"<body>Hello</body></html>"
+    )
+    with pytest.raises(SourceError, match="HTML page") as info:
+        parse_feed(page, FEED_URL, "text/html; charset=utf-8")
+    assert "https://example.org/blog/atom.xml" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
+        b"<head><title>Parked</title></head><body>For sale</body>",
+    ],
+)
+def test_xhtml_and_partial_html_pages_are_html_pages(page: bytes) -> None:
+    with pytest.raises(SourceError, match="HTML page without a feed link"):
+        parse_feed(page, FEED_URL)
+
+
+def test_an_unknown_xml_format_is_named() -> None:
+    with pytest.raises(SourceError, match=r"the document is <channel>, not RSS"):
+        parse_feed(
+            b'<CHANNEL HREF="https://example.org/"><TITLE>Old CDF</TITLE></CHANNEL>', FEED_URL
+        )
+
+
+def test_entry_without_title_text_or_link_is_dropped_and_title_only_kept() -> None:
+    entries = (
+        '<entry><title type="html">&lt;img src="x.png"/&gt;</title><id>urn:1</id></entry>'
+        "<entry><title>Only</title><id>urn:2</id></entry>"
+    )
+    feed = parse_feed(_atom(entries), FEED_URL)
+    assert [(e.title, e.link) for e in feed.entries] == [("Only", "")]
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"id": 7, "url": "/a", "title": 42},
+        {"id": "1", "external_url": "https://example.org/ext", "title": "External"},
+        {"id": "1", "url": ["not", "a", "string"], "title": "Kept"},
+        {"id": "1", "url": "/a", "author": {"name": "Ann"}, "date_published": 20240501},
+    ],
+)
+def test_json_feed_variants_do_not_crash(item: dict[str, Any]) -> None:
+    for version in ("1", "1.1"):
+        feed = parse_feed(_json_feed(item, version=version), FEED_URL)
+        assert len(feed.entries) == 1
+        _check_invariants(feed)
+
+
+def test_json_feed_in_utf16_parses() -> None:
+    body = _json_feed({"id": "1", "url": "/a", "title": "Ünï"}).decode().encode("utf-16")
+    assert parse_feed(body, FEED_URL).entries[0].title == "Ünï"
+
+
+_SAMPLE = _rss(
+    "<item><title>Caf&#233; &amp; <b>news</b></title><link>/a</link>"
+    "<pubDate>Mon, 06 May 2024 09:00:00 GMT</pubDate><description>d</description></item>"
+)
+
+
+def _outcome(body: bytes, content_type: str = "") -> None:
+    """parse_feed returns a feed or raises a one-line SourceError; nothing else."""
+    try:
+        feed = parse_feed(body, FEED_URL, content_type)
+    except SourceError as error:
+        message = str(error)
+    else:
+        _check_invariants(feed)
+        message = ""
+    assert "\n" not in message
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=600), st.sampled_from(["", "text/xml", "application/json", "text/html"]))
+def test_arbitrary_bytes_never_crash(body: bytes, content_type: str) -> None:
+    _outcome(body, content_type)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(_SAMPLE)), st.integers(0, 40), st.binary(max_size=8))
+def test_damaged_feeds_never_crash(at: int, cut: int, junk: bytes) -> None:
+    _outcome(_SAMPLE[:at] + junk + _SAMPLE[at + cut :])
+
+
+def test_a_feedparser_failure_is_a_source_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr("watch.feeds.feedparser.parse", broken)
+    with pytest.raises(SourceError, match="damaged document"):
+        parse_feed(_SAMPLE, FEED_URL)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": 5}',
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": null, "items": [{"title": null}]}',
+        b'{"version": "https://jsonfeed.org/version/1", "items": [{"id": "1", "authors": 3}]}',
+        b"[" * 100_000,
+    ],
+)
+def test_odd_json_is_a_feed_or_a_source_error(body: bytes) -> None:
+    _outcome(body)
+
+
+def test_broken_ipv6_links_are_no_links() -> None:
+    feed = parse_feed(_rss("<item><title>A</title><link>http://[::1/a</link></item>"), FEED_URL)
+    assert feed.entries[0].link == ""
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/html", "text/plain"])
+def test_the_body_decides_over_a_wrong_content_type(content_type: str) -> None:
+    feed = parse_feed(_SAMPLE, FEED_URL, content_type)
+    assert (feed.version, feed.entries[0].title) == ("rss20", "Café & news")

@@ -44,7 +44,8 @@ _BLOCK_TAGS = frozenset(
         "caption",
     ]
 )
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "svg")
+#: Elements whose content is no reading text (<object> is not here: its content is fallback text).
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -86,7 +87,7 @@ def content_hash(text: str) -> str:
 
 def language_tag(value: str | None) -> str:
     """ISO 639-1 code of a declared language tag (``fr-FR``, ``en_US``, ``es``), or ""."""
-    if not value:
+    if not value or not isinstance(value, str):
         return ""
     primary = re.split(r"[-_,; ]", value.strip().lower(), maxsplit=1)[0]
     return primary if re.fullmatch(r"[a-z]{2}", primary) else ""

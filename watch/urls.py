@@ -33,8 +33,8 @@ def is_tracking_param(name: str) -> bool:
 
 def is_http_url(url: str) -> bool:
     """An absolute http(s) URL with a host and, if any, a valid port."""
-    parts = urlsplit(url.strip())
     try:
+        parts = urlsplit(url.strip())  # raises ValueError on a broken IPv6 host
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
         return False
