@@ -323,7 +323,7 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_keys(tmp_path: Path
     assert problem == (
         f"{EXTRA_LINE}: source 'a': unknown key 'notes' — remove it (allowed: id, name, url,"
         " kind, country, languages, org_type, focus, weight, tags, enabled, interval, homepage,"
-        " selectors, max_pages)"
+        " selectors, max_pages, since)"
     )
 
 
@@ -598,7 +598,7 @@ def test_defaults_problems(tmp_path: Path) -> None:
         "4: defaults: unknown key 'wieght' — did you mean 'weight'?",
         "5: defaults: unknown key 'notes' — remove it (allowed: id, name, url, kind, country,"
         " languages, org_type, focus, weight, tags, enabled, interval, homepage, selectors,"
-        " max_pages)",
+        " max_pages, since)",
     ]
 
 
@@ -897,3 +897,15 @@ def test_selectors_only_on_pages_and_max_pages_bounded(tmp_path: Path) -> None:
     assert compile_selector("a::attr(href)").endswith("/@href")
     with pytest.raises(ValueError, match="not valid XPath"):
         compile_selector("xpath:!!")
+
+
+def test_since_is_a_date_the_source_started(tmp_path: Path) -> None:
+    (found,) = sources_in(tmp_path, one_source(since="2004"))
+    assert found.since == "2004-01-01"
+    assert problems_in(tmp_path, one_source(since="'2004-13'")) == [
+        f"{EXTRA_LINE}: source 'a': since '2004-13' is not a date — write a year or a date:"
+        " 2004, 2004-09-01"
+    ]
+    assert problems_in(tmp_path, one_source(since="1850")) == [
+        f"{EXTRA_LINE}: source 'a': since '1850' is out of range — give a date from 1990 to today"
+    ]

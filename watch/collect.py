@@ -119,6 +119,7 @@ def _from_source(source: Source) -> dict[str, Any]:
         "source_country": source.country,
         "source_org_type": source.org_type,
         "source_focus": source.focus,
+        "source_since": source.since,
     }
 
 

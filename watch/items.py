@@ -50,6 +50,7 @@ class Article:
     entry_hash: str = ""  # crawl only: fingerprint of the entry, to see when the feed changes it
     source_focus: str = ""  # crawl only: feeds.yaml focus (general sources keep relevant articles)
     duplicate_of: str = ""  # crawl only: id of a stored article with the same text at another URL
+    source_since: str = ""  # crawl only: feeds.yaml since (no article of the source is older)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of every stored field (crawl-only fields left out)."""
@@ -66,7 +67,8 @@ class Article:
         return cls(**known)
 
 
-CRAWL_ONLY = ("declared_languages", "entry_key", "entry_hash", "source_focus", "duplicate_of")
+CRAWL_ONLY = ("declared_languages", "entry_key", "entry_hash", "source_focus", "duplicate_of",
+              "source_since")  # fmt: skip
 _NAMES = frozenset(f.name for f in fields(Article))
 #: The stored fields, in order (export columns).
 ARTICLE_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Article) if f.name not in CRAWL_ONLY)

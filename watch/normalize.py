@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from watch.health import parse_iso
 from watch.items import Article
 from watch.store.sqlite import utc_now
 from watch.text import clean_text, content_hash
 from watch.urls import article_id, canonical_url, is_http_url
 
-__all__ = ["normalize_article"]
+__all__ = ["EARLIEST", "normalize_article", "plausible_date"]
+
+#: No article of the watch is older than this (before the web, a date is a parsing accident).
+EARLIEST = "1990-01-01"
+#: Clocks differ: a date up to this far ahead is taken as now-ish, beyond it as wrong.
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def plausible_date(published: str, since: str = "", now: datetime | None = None) -> str:
+    """``published`` when it is a date that can be true: not in the future, not before the
+    source existed (``since``, feeds.yaml) nor before EARLIEST; "" otherwise."""
+    moment = parse_iso(published)
+    if moment is None:
+        return ""
+    floor = parse_iso(max(since, EARLIEST))
+    now = now or datetime.now(UTC)
+    if moment > now + FUTURE_TOLERANCE or (floor is not None and moment < floor):
+        return ""
+    return published
+
 
 #: Texts and titles are cut to these many characters (bounded rows, engine limits).
 MAX_TEXT = 200_000
@@ -28,5 +50,6 @@ def normalize_article(article: Article) -> str:
         return "empty"
     article.authors = list(dict.fromkeys(a for a in (clean_text(x) for x in article.authors) if a))
     article.fetched_at = article.fetched_at or utc_now()
+    article.published_at = plausible_date(article.published_at, article.source_since)
     article.content_hash = content_hash(article.text) if len(article.text) >= 200 else ""
     return ""

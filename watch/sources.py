@@ -18,6 +18,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -83,6 +84,7 @@ _KEY_ORDER = (
     "homepage",
     "selectors",
     "max_pages",
+    "since",
 )
 KEYS = frozenset(_KEY_ORDER)
 SELECTOR_KEYS = ("links", "title", "date", "next")
@@ -100,6 +102,7 @@ _BUILTIN: dict[str, Any] = {
     "homepage": "",
     "selectors": None,
     "max_pages": 3,
+    "since": "",
 }
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
@@ -141,6 +144,7 @@ class Source:
     homepage: str = ""
     selectors: Selectors | None = None  # kind page only
     max_pages: int = 3  # kind page: listing pages followed through ``next``
+    since: str = ""  # YYYY-MM-DD the source started publishing: no article date before it
     line: int = 0  # 1-based line of the entry in the file (0 when built in code)
 
 
@@ -791,6 +795,21 @@ def compile_selector(text: str) -> str:
     return xpath
 
 
+def _since(node: Node) -> str:
+    text = _text(node, "since", "2004 or 2004-09-01")
+    parts = text.split("-")
+    try:
+        year, month, day = (int(p) for p in [*parts, "1", "1"][:3])
+        when = date(year, month, day)
+    except ValueError:
+        raise _Invalid(
+            f"since '{text}' is not a date", "write a year or a date: 2004, 2004-09-01"
+        ) from None
+    if len(parts) > 3 or not date(1990, 1, 1) <= when <= date.today():
+        raise _Invalid(f"since '{text}' is out of range", "give a date from 1990 to today")
+    return when.isoformat()
+
+
 def _max_pages(node: Node) -> int:
     value = _construct(node, "max_pages")
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_PAGES:
@@ -815,6 +834,7 @@ _VALIDATORS: dict[str, _Validator] = {
     "homepage": _url("homepage"),
     "selectors": _selectors,
     "max_pages": _max_pages,
+    "since": _since,
 }
 
 
