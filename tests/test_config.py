@@ -28,6 +28,7 @@ def test_defaults() -> None:
         progress="auto",
         taxonomy="",
         relevance_threshold=0.5,
+        allow_private=False,
     )
     assert config.db_path == Path("data") / "watch.sqlite3"
 
