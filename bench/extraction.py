@@ -67,8 +67,6 @@ class Score:
 
 def load(corpus: Path, limit: int | None = None) -> list[Page]:
     truth_file = corpus / "ground-truth.json"
-    if not truth_file.is_file():
-        sys.exit(f"error: {truth_file} not found; pass --corpus PATH to the extraction corpus")
     truth = json.loads(truth_file.read_text("utf-8"))
     pages = [
         Page(key, item["url"], gzip.decompress((corpus / "html" / f"{key}.html.gz").read_bytes()),
@@ -162,6 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the extraction corpus")
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages (by id)")
     args = parser.parse_args(argv)
+    if not (args.corpus / "ground-truth.json").is_file():
+        parser.error(f"{args.corpus}/ground-truth.json not found: pass --corpus PATH")
+    if args.limit is not None and args.limit < 1:
+        parser.error("--limit must be 1 or more")
     pages = load(args.corpus, args.limit)
     print(f"{args.corpus}: {len(pages)} pages, trafilatura {trafilatura.__version__}")
     print(f"{'extractor':<34} {'F1':>6} {'± boot':>7} {'precision':>9} {'recall':>6}"

@@ -43,13 +43,6 @@ _HTML_LANG = re.compile(
     rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)", re.I
 )
 _WORD = re.compile(r"\w+")
-_OPTIONS = {
-    "fast": True,
-    "favor_recall": True,
-    "include_comments": False,
-    "include_tables": True,
-    "with_metadata": True,
-}
 
 
 @dataclass
@@ -116,7 +109,16 @@ def _extract(raw: bytes, url: str, floor: date) -> trafilatura.settings.Document
         "min_date": floor.isoformat(),  # htmldate then looks for a candidate in range
     }
     try:
-        doc = trafilatura.bare_extraction(raw, url=url, date_extraction_params=dates, **_OPTIONS)
+        doc = trafilatura.bare_extraction(
+            raw,
+            url=url,
+            fast=True,  # no second pass through trafilatura's readability and jusText ports
+            favor_recall=True,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=True,
+            date_extraction_params=dates,
+        )
     except Exception as exc:  # trafilatura/lxml raise many types on broken markup
         logger.info("extraction failed for %s: %s", url, exc)
         return None
