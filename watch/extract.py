@@ -43,6 +43,7 @@ _HTML_LANG = re.compile(
     rb"<html\b[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)", re.I
 )
 _WORD = re.compile(r"\w+")
+_TITLE_LOOKAHEAD = 3  # lines at the start of the text where a repeated title is looked for
 
 
 @dataclass
@@ -126,11 +127,24 @@ def _extract(raw: bytes, url: str, floor: date) -> trafilatura.settings.Document
 
 
 def _without_title(text: str, title: str) -> str:
-    """The text without a first line that only repeats the title (a field of its own)."""
-    first, _, rest = text.partition("\n")
-    if title and _words(first) == _words(title):
-        return rest.lstrip("\n")
+    """The text without a heading line near its start that repeats the title.
+
+    The title is a field of its own. A line repeats it when its words are the title's, or a
+    run of the title's words covering at least half of them (titles often carry the site's
+    name or a rubric: "Opinion | ...", "... - Site name").
+    """
+    lines = text.split("\n")
+    title_words = _words(title)
+    for index, line in enumerate(lines[:_TITLE_LOOKAHEAD]):
+        words = _words(line)
+        if words and 2 * len(words) >= len(title_words) and _is_run_of(words, title_words):
+            return clean_text("\n".join(lines[:index] + lines[index + 1 :]))
     return text
+
+
+def _is_run_of(words: list[str], sequence: list[str]) -> bool:
+    size = len(words)
+    return any(sequence[i : i + size] == words for i in range(len(sequence) - size + 1))
 
 
 def _words(text: str) -> list[str]:
