@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 
 from watch.extract import (
@@ -18,6 +19,7 @@ from watch.extract import (
     extract_article,
     plausible_date,
 )
+from watch.split_body import rejoin_split_body
 
 URL = "https://example.org/formation/universites-populaires"
 from tests.conftest import CORPORA  # noqa: E402
@@ -207,6 +209,40 @@ def test_fixture_page(path: Path) -> None:
         assert wanted in result.text.splitlines(), f"{expect['why']}: {wanted!r} missing"
     for unwanted in expect.get("text_not_contains", []):
         assert unwanted not in result.text, f"{expect['why']}: {unwanted!r} kept"
+
+
+# --- split bodies ----------------------------------------------------------------------------
+
+PROSE = [
+    f"Paragraph {n} of the article tells a long story about adult learning in the town and beyond."
+    for n in range(6)
+]
+
+
+def split_page(second: list[str], css: str = "body-part") -> str:
+    first = "".join(f"<p>{p}</p>" for p in PROSE[:3])
+    rest = "".join(f"<p>{p}</p>" for p in second)
+    return f'<html><body><div class="{css}">{first}</div><div class="ad">Ad</div><div class="{css}">{rest}</div></body></html>'
+
+
+def test_split_body_missing_part_is_put_back_in_order() -> None:
+    tree = lxml.html.fromstring(split_page(PROSE[3:]))
+    intro = "A standfirst line"
+    text = rejoin_split_body(tree, "\n".join([intro, *PROSE[:3], "Share this story"]))
+    assert text.split("\n") == [intro, *PROSE, "Share this story"]
+
+
+@pytest.mark.parametrize(
+    ("second", "text"),
+    [
+        (["Read more", "Sign up"], PROSE[:3]),  # the other member is no prose: a widget
+        (PROSE[3:], PROSE[:2]),  # too little of the first member in the text to be sure
+        (PROSE[3:], PROSE[:3] + PROSE[3:4]),  # the other member is already there
+    ],
+)
+def test_split_body_left_alone(second: list[str], text: list[str]) -> None:
+    tree = lxml.html.fromstring(split_page(second))
+    assert rejoin_split_body(tree, "\n".join(text)) == "\n".join(text)
 
 
 # --- plausible dates -------------------------------------------------------------------------

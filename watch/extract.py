@@ -1,7 +1,7 @@
 """Article-page boundary over trafilatura: HTML bytes in, :class:`PageArticle` out.
 
 The page is parsed once (by trafilatura's ``load_html``); metadata and main text are read from
-that one tree. Trafilatura runs in its fast mode (no second pass through its readability and
+that one tree, and an article body split around ads is joined again (:mod:`watch.split_body`). Trafilatura runs in its fast mode (no second pass through its readability and
 jusText ports, which on the extraction benchmark cost a third of the time and lost precision)
 favouring recall; a first line that only repeats the title is dropped, since the title is a
 field of its own. ``bench/extraction.py`` measures the result.
@@ -16,8 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import trafilatura
 import trafilatura.settings
+from lxml.html import HtmlElement
 
 from watch.feeds import iso_utc
+from watch.split_body import rejoin_split_body
 from watch.text import clean_text, language_tag
 
 __all__ = [
@@ -69,11 +71,12 @@ def extract_article(
     """
     raw = body.encode("utf-8", "replace") if isinstance(body, str) else body
     floor = max(not_before or DATE_FLOOR, DATE_FLOOR)
-    doc = _extract(raw, url, floor)
-    if doc is None:
+    tree = _parse(raw, url)
+    doc = _extract(tree, url, floor) if tree is not None else None
+    if tree is None or doc is None:
         return None
     title = clean_text(doc.title or "")
-    text = _without_title(clean_text(doc.text or ""), title)
+    text = rejoin_split_body(tree, _without_title(clean_text(doc.text or ""), title))
     if not _is_article_text(text):
         return None
     return PageArticle(
@@ -102,7 +105,16 @@ def plausible_date(
     return moment if earliest <= moment <= latest else None
 
 
-def _extract(raw: bytes, url: str, floor: date) -> trafilatura.settings.Document | None:
+def _parse(raw: bytes, url: str) -> HtmlElement | None:
+    """The page's tree, parsed once: trafilatura reads a copy of it, the repairs the original."""
+    try:
+        return trafilatura.load_html(raw)
+    except Exception as exc:  # lxml raises many types on broken markup
+        logger.info("unparsable page %s: %s", url, exc)
+        return None
+
+
+def _extract(tree: HtmlElement, url: str, floor: date) -> trafilatura.settings.Document | None:
     dates = {
         "extensive_search": True,
         "original_date": True,
@@ -111,7 +123,7 @@ def _extract(raw: bytes, url: str, floor: date) -> trafilatura.settings.Document
     }
     try:
         doc = trafilatura.bare_extraction(
-            raw,
+            tree,
             url=url,
             fast=True,  # no second pass through trafilatura's readability and jusText ports
             favor_recall=True,
