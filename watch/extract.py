@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import trafilatura
-import trafilatura.settings
 from lxml.html import HtmlElement
+from trafilatura.settings import Document
 
 from watch.feeds import iso_utc
+from watch.page_meta import page_metadata
 from watch.split_body import rejoin_split_body
 from watch.text import clean_text, language_tag
 
@@ -72,11 +73,12 @@ def extract_article(
     raw = body.encode("utf-8", "replace") if isinstance(body, str) else body
     floor = max(not_before or DATE_FLOOR, DATE_FLOOR)
     tree = _parse(raw, url)
-    doc = _extract(tree, url, floor) if tree is not None else None
-    if tree is None or doc is None:
+    found = _extract(tree, url, floor) if tree is not None else None
+    if tree is None or found is None:
         return None
+    doc, main_text = found
     title = clean_text(doc.title or "")
-    text = rejoin_split_body(tree, _without_title(clean_text(doc.text or ""), title))
+    text = rejoin_split_body(tree, _without_title(clean_text(main_text), title))
     if not _is_article_text(text):
         return None
     return PageArticle(
@@ -114,28 +116,22 @@ def _parse(raw: bytes, url: str) -> HtmlElement | None:
         return None
 
 
-def _extract(tree: HtmlElement, url: str, floor: date) -> trafilatura.settings.Document | None:
-    dates = {
-        "extensive_search": True,
-        "original_date": True,
-        "outputformat": "%Y-%m-%d",
-        "min_date": floor.isoformat(),  # htmldate then looks for a candidate in range
-    }
+def _extract(tree: HtmlElement, url: str, floor: date) -> tuple[Document, str] | None:
+    """The page's metadata and main text (trafilatura reads a copy of the tree)."""
     try:
-        doc = trafilatura.bare_extraction(
+        meta = page_metadata(tree, url, floor)
+        text = trafilatura.extract(
             tree,
             url=url,
             fast=True,  # no second pass through trafilatura's readability and jusText ports
             favor_recall=True,
             include_comments=False,
             include_tables=True,
-            with_metadata=True,
-            date_extraction_params=dates,
         )
     except Exception as exc:  # trafilatura/lxml raise many types on broken markup
         logger.info("extraction failed for %s: %s", url, exc)
         return None
-    return doc if isinstance(doc, trafilatura.settings.Document) else None
+    return meta, text or ""
 
 
 def _without_title(text: str, title: str) -> str:
@@ -164,8 +160,15 @@ def _words(text: str) -> list[str]:
 
 
 def _is_article_text(text: str) -> bool:
-    letters = sum(ch.isalpha() for ch in text)
-    return len(text) >= MIN_TEXT_CHARS and letters >= MIN_TEXT_CHARS * 2 // 3  # not debris
+    """Long enough, and letters enough not to be markup debris (the start usually tells)."""
+    needed = MIN_TEXT_CHARS * 2 // 3
+    return len(text) >= MIN_TEXT_CHARS and (
+        _letters(text[: 2 * MIN_TEXT_CHARS]) >= needed or _letters(text) >= needed
+    )
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
 
 
 def _authors(value: str | None) -> list[str]:

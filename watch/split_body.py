@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from watch.text import clean_text
@@ -23,6 +24,7 @@ MIN_PRESENT = 3
 #: Mean paragraph length (characters) of a missing member for it to read as prose.
 MIN_PROSE_CHARS = 80
 _WORD = re.compile(r"\w+")
+_CONTAINERS = XPath("//div[@class][p[2]] | //section[@class][p[2]]")  # two <p> children or more
 
 
 def rejoin_split_body(tree: HtmlElement, text: str) -> str:
@@ -48,10 +50,8 @@ def rejoin_split_body(tree: HtmlElement, text: str) -> str:
 def _groups(tree: HtmlElement) -> list[list[HtmlElement]]:
     """Containers of two or more paragraphs, grouped by tag and class; groups of two or more."""
     groups: dict[tuple[str, str], list[HtmlElement]] = defaultdict(list)
-    for element in tree.iter("div", "section"):
-        css = element.get("class")
-        if css and len(element.findall("p")) >= 2:
-            groups[(element.tag, css)].append(element)
+    for element in _CONTAINERS(tree):
+        groups[(element.tag, element.get("class"))].append(element)
     return [members for members in groups.values() if len(members) >= 2]
 
 
