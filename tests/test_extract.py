@@ -11,6 +11,8 @@ from typing import Any
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from watch.extract import (
     DATE_FLOOR,
@@ -209,6 +211,19 @@ def test_fixture_page(path: Path) -> None:
         assert wanted in result.text.splitlines(), f"{expect['why']}: {wanted!r} missing"
     for unwanted in expect.get("text_not_contains", []):
         assert unwanted not in result.text, f"{expect['why']}: {unwanted!r} kept"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=3000) | st.text(max_size=3000).map(lambda t: f"<html><body><p>{t}</p>"))
+def test_any_input_gives_an_article_or_none(body: bytes | str) -> None:
+    result = extract_article(body, URL)
+    assert result is None or len(result.text) >= MIN_TEXT_CHARS
+
+
+@given(st.datetimes(timezones=st.none() | st.just(UTC)), st.none() | st.dates())
+def test_plausible_date_never_raises(moment: datetime, not_before: date | None) -> None:
+    kept = plausible_date(moment, not_before, now=NOW)
+    assert kept is None or DATE_FLOOR <= kept.date() <= NOW.date()
 
 
 # --- split bodies ----------------------------------------------------------------------------

@@ -1,10 +1,13 @@
 """Article-page boundary over trafilatura: HTML bytes in, :class:`PageArticle` out.
 
-The page is parsed once (by trafilatura's ``load_html``); metadata and main text are read from
-that one tree, and an article body split around ads is joined again (:mod:`watch.split_body`). Trafilatura runs in its fast mode (no second pass through its readability and
-jusText ports, which on the extraction benchmark cost a third of the time and lost precision)
-favouring recall; a first line that only repeats the title is dropped, since the title is a
-field of its own. ``bench/extraction.py`` measures the result.
+The page is parsed once (trafilatura's ``load_html``). From that tree come the metadata llwatch
+keeps (:mod:`watch.page_meta`) and the main text: trafilatura in its fast mode, favouring
+recall (its second pass through its readability and jusText ports cost a third more time and
+lost precision on the extraction benchmark). Two repairs follow: a heading line that repeats
+the title is dropped (the title is a field of its own), and an article body split around ads
+is joined again (:mod:`watch.split_body`). Dates outside the plausible range (before
+:data:`DATE_FLOOR` or the caller's ``not_before``, or in the future) are left out.
+``bench/extraction.py`` measures text quality and speed.
 """
 
 from __future__ import annotations
