@@ -29,7 +29,7 @@ def test_extraction_benchmark_runs_on_a_few_pages() -> None:
     if not (corpus / "ground-truth.json").is_file():
         pytest.skip(f"extraction corpus not found at {corpus} (set LLWATCH_CORPORA)")
     done = subprocess.run(
-        [sys.executable, "bench/extraction.py", "--limit", "4", "--corpus", str(corpus)],
+        [sys.executable, "bench/extraction.py", "--limit", "4", "--repeat", "1", "--corpus", str(corpus)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
