@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -44,3 +46,32 @@ def test_feeds_corpus_benchmark_runs_at_tiny_size() -> None:
     assert "feeds-wild: 20 files" in done.stdout
     assert "feeds-real: 20 files" in done.stdout
     assert "files/s" in done.stdout
+
+
+def test_extraction_benchmark_runs_on_a_few_pages() -> None:
+    corpus = CORPORA / "extraction"
+    if not (corpus / "ground-truth.json").is_file():
+        pytest.skip(f"extraction corpus not found at {corpus} (set LLWATCH_CORPORA)")
+    done = subprocess.run(
+        [sys.executable, "bench/extraction.py", "--limit", "4", "--repeat", "1", "--corpus", str(corpus)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert "4 pages" in lines[0]
+    for name in ("llwatch extract_article", "trafilatura.extract (this run)"):
+        (line,) = [line for line in lines if line.startswith(name)]
+        f1, precision, recall = (float(x) for x in re.findall(r" (\d\.\d{3}) ", line))
+        assert 0 <= min(f1, precision, recall) <= max(f1, precision, recall) <= 1
+        assert "ms/page" in line
+    assert any(line.startswith("trafilatura 2.0.0 (published)   ") for line in lines)
+    assert any(line.startswith("news-please 1.6.16 (published)") for line in lines)
+
+
+def test_extraction_benchmark_names_a_missing_corpus(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/extraction.py", "--corpus", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "ground-truth.json not found" in done.stderr

@@ -5,15 +5,29 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
+import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from watch.extract import MIN_TEXT_CHARS, PageArticle, extract_article
+from watch.extract import (
+    DATE_FLOOR,
+    MIN_TEXT_CHARS,
+    PageArticle,
+    extract_article,
+    plausible_date,
+)
+from watch.split_body import rejoin_split_body
 
 URL = "https://example.org/formation/universites-populaires"
 from tests.conftest import CORPORA  # noqa: E402
 
 EXTRACTION = CORPORA / "extraction"
+PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 PARAGRAPHS = [
     "À Lyon, les universités populaires accueillent de nouveau les adultes qui souhaitent "
@@ -171,6 +185,119 @@ def test_no_article_is_none(body: bytes | str) -> None:
 
 def test_markup_debris_is_no_article() -> None:
     assert extract_article(b"<html<body</p></div><div><span><<>>" * 50, URL) is None
+
+
+def test_title_is_not_repeated_as_first_line(article: PageArticle) -> None:
+    assert article.text.startswith(PARAGRAPHS[0][:30])
+
+
+# --- fixture pages, each with its expectation beside it ------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(PAGES.glob("*.html")), ids=lambda p: p.stem)
+def test_fixture_page(path: Path) -> None:
+    expect: dict[str, Any] = json.loads(path.with_suffix(".expect.json").read_text("utf-8"))
+    floor = expect.get("not_before")
+    result = extract_article(
+        path.read_bytes(), f"https://example.org/{path.stem}",
+        not_before=date.fromisoformat(floor) if floor else None,
+    )  # fmt: skip
+    assert result is not None, expect["why"]
+    for key in ("title", "published"):
+        if key in expect:
+            assert getattr(result, key) == expect[key], expect["why"]
+    assert result.text.startswith(expect.get("text_starts_with", "")), expect["why"]
+    for wanted in expect.get("text_contains", []):
+        assert wanted in result.text.splitlines(), f"{expect['why']}: {wanted!r} missing"
+    for unwanted in expect.get("text_not_contains", []):
+        assert unwanted not in result.text, f"{expect['why']}: {unwanted!r} kept"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=3000) | st.text(max_size=3000).map(lambda t: f"<html><body><p>{t}</p>"))
+def test_any_input_gives_an_article_or_none(body: bytes | str) -> None:
+    result = extract_article(body, URL)
+    assert result is None or len(result.text) >= MIN_TEXT_CHARS
+
+
+@given(st.datetimes(timezones=st.none() | st.just(UTC)), st.none() | st.dates())
+def test_plausible_date_never_raises(moment: datetime, not_before: date | None) -> None:
+    kept = plausible_date(moment, not_before, now=NOW)
+    assert kept is None or DATE_FLOOR <= kept.date() <= NOW.date()
+
+
+# --- split bodies ----------------------------------------------------------------------------
+
+PROSE = [
+    f"Paragraph {n} of the article tells a long story about adult learning in the town and beyond."
+    for n in range(6)
+]
+
+
+def split_page(second: list[str], css: str = "body-part") -> str:
+    first = "".join(f"<p>{p}</p>" for p in PROSE[:3])
+    rest = "".join(f"<p>{p}</p>" for p in second)
+    return f'<html><body><div class="{css}">{first}</div><div class="ad">Ad</div><div class="{css}">{rest}</div></body></html>'
+
+
+def test_split_body_missing_part_is_put_back_in_order() -> None:
+    tree = lxml.html.fromstring(split_page(PROSE[3:]))
+    intro = "A standfirst line"
+    text = rejoin_split_body(tree, "\n".join([intro, *PROSE[:3], "Share this story"]))
+    assert text.split("\n") == [intro, *PROSE, "Share this story"]
+
+
+@pytest.mark.parametrize(
+    ("second", "text"),
+    [
+        (["Read more", "Sign up"], PROSE[:3]),  # the other member is no prose: a widget
+        (PROSE[3:], PROSE[:2]),  # too little of the first member in the text to be sure
+        (PROSE[3:], PROSE[:3] + PROSE[3:4]),  # the other member is already there
+    ],
+)
+def test_split_body_left_alone(second: list[str], text: list[str]) -> None:
+    tree = lxml.html.fromstring(split_page(second))
+    assert rejoin_split_body(tree, "\n".join(text)) == "\n".join(text)
+
+
+# --- plausible dates -------------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("moment", "not_before", "kept"),
+    [
+        (NOW - timedelta(days=3), None, True),
+        (NOW + timedelta(minutes=4), None, True),  # clock skew
+        (NOW + timedelta(minutes=10), None, False),
+        (NOW + timedelta(days=365), None, False),
+        (datetime(1970, 1, 1, tzinfo=UTC), None, False),  # epoch: a template's date
+        (datetime(1995, 5, 1, tzinfo=UTC), None, True),
+        (datetime(1993, 12, 31, 23, 59, tzinfo=UTC), None, False),
+        (datetime(1995, 5, 1, tzinfo=UTC), date(2010, 1, 1), False),
+        (datetime(2010, 1, 1, tzinfo=UTC), date(2010, 1, 1), True),
+        (datetime(1995, 5, 1, tzinfo=UTC), date(1980, 1, 1), True),  # never below the floor
+        (datetime(1990, 5, 1, tzinfo=UTC), date(1980, 1, 1), False),
+    ],
+)
+def test_plausible_date(moment: datetime, not_before: date | None, kept: bool) -> None:
+    assert (plausible_date(moment, not_before, now=NOW) == moment) is kept
+    assert (plausible_date(moment, not_before, now=NOW) is None) is not kept
+
+
+def test_plausible_date_takes_naive_as_utc() -> None:
+    assert plausible_date(datetime(2020, 1, 1), now=NOW) == datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def test_floor_is_1994() -> None:
+    assert date(1994, 1, 1) == DATE_FLOOR
+
+
+def test_not_before_in_the_future_leaves_no_date() -> None:
+    result = extract_article(page(), URL, not_before=date(2099, 1, 1))
+    assert result is not None
+    assert result.published == ""
 
 
 # --- the extraction corpus -----------------------------------------------------------------
