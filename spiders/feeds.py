@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -369,7 +369,12 @@ class FeedsSpider(scrapy.Spider):
                 return
             yield with_page(article, page, response.url, extraction="pdf")
             return
-        page = extract_article(response.body, response.url) if _is_html(response) else None
+        since = date.fromisoformat(article.source_since) if article.source_since else None
+        page = (
+            extract_article(response.body, response.url, not_before=since)
+            if _is_html(response)
+            else None
+        )
         if page is None:
             yield from self._fallback(article, "page: no article text found")
             return

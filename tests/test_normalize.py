@@ -19,7 +19,8 @@ NOW = datetime(2026, 11, 26, 12, tzinfo=UTC)
         ("2026-11-27T06:00:00Z", "", True),  # clocks differ: within a day ahead
         ("2026-12-05T00:00:00Z", "", False),  # in the future
         ("1970-01-01T00:00:00Z", "", False),  # a zero timestamp, not a date
-        ("1989-12-31T00:00:00Z", "", False),  # before the web
+        ("1993-12-31T00:00:00Z", "", False),  # before the web's news
+        ("1994-01-02T00:00:00Z", "", True),
         ("2003-05-01T00:00:00Z", "2004-01-01", False),  # before the source existed
         ("2004-01-01T00:00:00Z", "2004-01-01", True),
         ("not a date", "", False),

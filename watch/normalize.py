@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from watch.extract import DATE_FLOOR
 from watch.health import parse_iso
 from watch.items import Article
 from watch.store.sqlite import utc_now
@@ -12,15 +13,17 @@ from watch.urls import article_id, canonical_url, is_http_url
 
 __all__ = ["EARLIEST", "normalize_article", "plausible_date"]
 
-#: No article of the watch is older than this (before the web, a date is a parsing accident).
-EARLIEST = "1990-01-01"
+#: No article of the watch is older than this (a date before the web's news is a parsing accident).
+EARLIEST = DATE_FLOOR.isoformat()
 #: Clocks differ: a date up to this far ahead is taken as now-ish, beyond it as wrong.
 FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def plausible_date(published: str, since: str = "", now: datetime | None = None) -> str:
-    """``published`` when it is a date that can be true: not in the future, not before the
-    source existed (``since``, feeds.yaml) nor before EARLIEST; "" otherwise."""
+    """``published`` when it is a date that can be true: not in the future (a day of clock and
+    time-zone slack: feeds often give local dates), not before the source existed (``since``,
+    feeds.yaml) nor before EARLIEST; "" otherwise. The last guard for every path (feed, sitemap,
+    listing, page, PDF)."""
     moment = parse_iso(published)
     if moment is None:
         return ""
