@@ -1,0 +1,148 @@
+"""Near-duplicate fingerprints: MinHash over shingles, banded for LSH lookups (pure, no Scrapy).
+
+Two texts are near-duplicates (the same story reposted, syndicated, lightly edited or shortened)
+when either
+
+* their whole texts overlap: estimated Jaccard similarity of their shingle sets >= ``JACCARD``; or
+* their leads match: the first ``LEAD_TOKENS`` tokens have Jaccard >= ``LEAD_JACCARD``. This is
+  what finds a feed summary or a shortened repost against the full article, whose whole-text
+  Jaccard is low because one is a small part of the other.
+
+Texts are folded first (NFKC, case, punctuation and spacing ignored). Tokens are words; in
+scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) every character
+is a token, so shingles are character n-grams there. Shingles are ``SHINGLE`` tokens long.
+A text with fewer than ``MIN_SHINGLES`` shingles (a title, a one-line teaser) gets no fingerprint
+and is never clustered: short texts share too much by chance.
+
+Candidates are found by LSH banding: the signature is cut into bands, each band hashed to a key;
+texts sharing a key are compared. Keys are signed 64-bit integers so a SQLite index holds them.
+MinHash is datasketch's (vectorised with numpy, which spaCy already brings in).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from datasketch import MinHash
+
+__all__ = [
+    "JACCARD",
+    "LEAD_JACCARD",
+    "MIN_SHINGLES",
+    "Fingerprint",
+    "fingerprint",
+    "head_key",
+    "shingles",
+    "similar",
+    "tokens",
+]
+
+SHINGLE = 3  # tokens per shingle
+MIN_SHINGLES = 20  # fewer: no fingerprint (a title or a teaser alone never clusters)
+LEAD_TOKENS = 40  # the opening compared on its own (summary vs body, shortened reposts)
+NUM_PERM = 128  # whole-text signature length
+LEAD_PERM = 64  # lead signature length
+ROWS = 4  # signature values per LSH band: 32 bands on the text, 16 on the lead
+JACCARD = 0.5  # whole texts at least this similar are near-duplicates
+LEAD_JACCARD = 0.8  # or leads at least this similar
+
+_SCHEME = "affine32"  # datasketch >= 2.0 hashing; stored signatures depend on it
+_WORD = re.compile(r"\w+")
+# Scripts written without spaces between words: each character is a token.
+_NO_SPACES = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3100-\u312f"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
+
+_UNSPACED_SPLIT = re.compile(f"{_NO_SPACES.pattern}|[^{_NO_SPACES.pattern[1:-1]}]+")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """MinHash signatures of a text (uint32 values) and the LSH band keys derived from them."""
+
+    text: bytes  # NUM_PERM uint32, little-endian
+    lead: bytes  # LEAD_PERM uint32, little-endian
+
+    @property
+    def keys(self) -> list[int]:
+        """LSH band keys: text bands and lead bands, each a signed 64-bit int."""
+        return _band_keys(b"t", self.text) + _band_keys(b"l", self.lead)
+
+
+def tokens(text: str) -> list[str]:
+    """Folded tokens: words, and single characters of scripts written without spaces."""
+    out: list[str] = []
+    for word in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
+        if _NO_SPACES.search(word):
+            out.extend(_split_unspaced(word))
+        else:
+            out.append(word)
+    return out
+
+
+def _split_unspaced(word: str) -> list[str]:
+    """``abc中文def`` -> ``abc``, ``中``, ``文``, ``def``: Latin runs stay words."""
+    return _UNSPACED_SPLIT.findall(word)
+
+
+def shingles(words: Sequence[str]) -> set[str]:
+    """The set of ``SHINGLE``-token shingles of a token list."""
+    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def fingerprint(text: str) -> Fingerprint | None:
+    """The fingerprint of a text, or None when it is too short to cluster safely."""
+    words = tokens(text)
+    whole = shingles(words)
+    if len(whole) < MIN_SHINGLES:
+        return None
+    return Fingerprint(
+        text=_signature(whole, NUM_PERM), lead=_signature(shingles(words[:LEAD_TOKENS]), LEAD_PERM)
+    )
+
+
+def similar(a: Fingerprint, b: Fingerprint) -> bool:
+    """True when two fingerprints are of near-duplicate texts (see the module docstring)."""
+    return _jaccard(a.text, b.text) >= JACCARD or _jaccard(a.lead, b.lead) >= LEAD_JACCARD
+
+
+def head_key(published_at: str, fetched_at: str, article_id: str) -> tuple[bool, str, str, str]:
+    """Sort key of a cluster's members: the head is the least (unknown dates sort last)."""
+    return (not published_at, published_at, fetched_at, article_id)
+
+
+def _signature(items: set[str], num_perm: int) -> bytes:
+    minhash = MinHash(num_perm=num_perm, permutations=_permutations(num_perm), scheme=_SCHEME)
+    minhash.update_batch([s.encode("utf-8") for s in items])
+    return np.asarray(minhash.hashvalues, dtype="<u4").tobytes()
+
+
+@cache
+def _permutations(num_perm: int) -> np.ndarray:
+    """datasketch's permutations for (num_perm, seed 1), drawn once instead of per text."""
+    return MinHash(num_perm=num_perm, scheme=_SCHEME).permutations
+
+
+def _jaccard(a: bytes, b: bytes) -> float:
+    x, y = np.frombuffer(a, dtype="<u4"), np.frombuffer(b, dtype="<u4")
+    return float(np.count_nonzero(x == y)) / len(x) if len(x) == len(y) and len(x) else 0.0
+
+
+def _band_keys(kind: bytes, signature: bytes) -> list[int]:
+    width = ROWS * 4
+    return [
+        int.from_bytes(
+            hashlib.blake2b(kind + bytes([i]) + signature[i * width : (i + 1) * width],
+                            digest_size=8).digest(),
+            "little",
+            signed=True,
+        )
+        for i in range(len(signature) // width)
+    ]  # fmt: skip
