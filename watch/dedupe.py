@@ -4,9 +4,18 @@ Two texts are near-duplicates (the same story reposted, syndicated, lightly edit
 when either
 
 * their whole texts overlap: estimated Jaccard similarity of their shingle sets >= ``JACCARD``; or
-* their leads match: the first ``LEAD_TOKENS`` tokens have Jaccard >= ``LEAD_JACCARD``. This is
-  what finds a feed summary or a shortened repost against the full article, whose whole-text
-  Jaccard is low because one is a small part of the other.
+* their leads match: the first ``LEAD_TOKENS`` tokens have Jaccard >= ``LEAD_JACCARD`` and the
+  shorter text is short (a summary, at most ``SHORT`` shingles) or mostly inside the longer one
+  (containment estimated from the Jaccard and the set sizes >= ``CONTAINMENT``). This finds a feed
+  summary or a shortened repost against the full article, whose whole-text Jaccard is low because
+  one is a small part of the other, without joining two long stories that open on one boilerplate
+  paragraph (a series introduction);
+
+and, in both cases, their numbers agree: when both texts (with their titles) contain tokens with
+digits (kept whole: ``18.09``, ``16:30``), at least
+``NUMBERS`` of the smaller set is in the other. Template stories of one source (release notes,
+weather for another city, a fire brigade's call-outs) share almost every word and differ in their
+slots, which are mostly numbers (versions, dates, times, counts); a repost keeps its numbers.
 
 Texts are folded first (NFKC, case, punctuation and spacing ignored). Tokens are words; in
 scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) every character
@@ -32,9 +41,12 @@ import numpy as np
 from datasketch import MinHash
 
 __all__ = [
+    "CONTAINMENT",
     "JACCARD",
     "LEAD_JACCARD",
     "MIN_SHINGLES",
+    "NUMBERS",
+    "SHORT",
     "Fingerprint",
     "fingerprint",
     "head_key",
@@ -50,10 +62,15 @@ NUM_PERM = 128  # whole-text signature length
 LEAD_PERM = 64  # lead signature length
 ROWS = 4  # signature values per LSH band: 32 bands on the text, 16 on the lead
 JACCARD = 0.5  # whole texts at least this similar are near-duplicates
-LEAD_JACCARD = 0.8  # or leads at least this similar
+LEAD_JACCARD = 0.7  # or leads at least this similar, and
+SHORT = 60  # the shorter text at most this many shingles, or
+CONTAINMENT = 0.7  # at least this share of the shorter one's shingles in the longer one
+NUMBERS = 0.5  # share of the smaller set of number tokens found in the other
+MAX_NUMBERS = 64  # number tokens kept per fingerprint
 
 _SCHEME = "affine32"  # datasketch >= 2.0 hashing; stored signatures depend on it
 _WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\w*\d(?:[.,:/-]?\w)*")
 # Scripts written without spaces between words: each character is a token.
 _NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3100-\u312f"
@@ -69,6 +86,8 @@ class Fingerprint:
 
     text: bytes  # NUM_PERM uint32, little-endian
     lead: bytes  # LEAD_PERM uint32, little-endian
+    size: int  # distinct shingles of the whole text
+    numbers: bytes = b""  # sorted distinct uint32 hashes of the tokens with digits (at most 64)
 
     @property
     def keys(self) -> list[int]:
@@ -97,20 +116,53 @@ def shingles(words: Sequence[str]) -> set[str]:
     return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
-def fingerprint(text: str) -> Fingerprint | None:
-    """The fingerprint of a text, or None when it is too short to cluster safely."""
+def fingerprint(text: str, title: str = "") -> Fingerprint | None:
+    """The fingerprint of a text, or None when it is too short to cluster safely.
+
+    The title only adds its numbers to the number check (template stories often carry their slot
+    there: "NixOS 18.09 released"); the signatures are of the text alone.
+    """
     words = tokens(text)
     whole = shingles(words)
     if len(whole) < MIN_SHINGLES:
         return None
     return Fingerprint(
-        text=_signature(whole, NUM_PERM), lead=_signature(shingles(words[:LEAD_TOKENS]), LEAD_PERM)
+        text=_signature(whole, NUM_PERM),
+        lead=_signature(shingles(words[:LEAD_TOKENS]), LEAD_PERM),
+        size=len(whole),
+        numbers=_numbers(f"{title}\n{text}"),
     )
 
 
 def similar(a: Fingerprint, b: Fingerprint) -> bool:
     """True when two fingerprints are of near-duplicate texts (see the module docstring)."""
-    return _jaccard(a.text, b.text) >= JACCARD or _jaccard(a.lead, b.lead) >= LEAD_JACCARD
+    whole = _jaccard(a.text, b.text)
+    if whole < JACCARD and not _leads_match(a, b, whole):
+        return False
+    return _numbers_agree(a.numbers, b.numbers)
+
+
+def _leads_match(a: Fingerprint, b: Fingerprint, whole: float) -> bool:
+    if _jaccard(a.lead, b.lead) < LEAD_JACCARD:
+        return False
+    small, large = sorted((a.size, b.size))
+    shared = whole * (small + large) / (1 + whole)  # |A ∩ B| from J = |A ∩ B| / |A ∪ B|
+    return small <= SHORT or shared >= CONTAINMENT * small
+
+
+def _numbers(text: str) -> bytes:
+    """Hashes of the number tokens, kept whole: ``18.09``, ``16.08.2018``, ``16:30``, ``3.5.0rc1``."""
+    found = set(_NUMBER.findall(unicodedata.normalize("NFKC", text).casefold()))
+    hashed = sorted({int.from_bytes(hashlib.blake2b(w.encode(), digest_size=4).digest(), "little")
+                     for w in found})  # fmt: skip
+    return np.asarray(hashed[:MAX_NUMBERS], dtype="<u4").tobytes()
+
+
+def _numbers_agree(a: bytes, b: bytes) -> bool:
+    x, y = np.frombuffer(a, dtype="<u4"), np.frombuffer(b, dtype="<u4")
+    if not len(x) or not len(y):
+        return True
+    return len(np.intersect1d(x, y)) >= NUMBERS * min(len(x), len(y))
 
 
 def head_key(published_at: str, fetched_at: str, article_id: str) -> tuple[bool, str, str, str]:

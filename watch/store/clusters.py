@@ -36,7 +36,7 @@ def cluster_text(article: Article) -> str:
 def assign_cluster(conn: sqlite3.Connection, rowid: int, article: Article) -> str:
     """Fingerprint a stored article, index it and join (or found) its cluster; returns the id."""
     forget(conn, rowid)
-    found = fingerprint(cluster_text(article))
+    found = fingerprint(cluster_text(article), article.title)
     head = _current_cluster(conn, rowid) or article.id
     if found is not None:
         _index(conn, rowid, found)
@@ -57,11 +57,11 @@ def forget(conn: sqlite3.Connection, rowid: int) -> None:
 def backfill(conn: sqlite3.Connection) -> int:
     """Fingerprint and cluster every stored article, earliest first (migration of an old store)."""
     rows = conn.execute(
-        "SELECT rowid, id, text, summary, published_at, fetched_at FROM articles"
+        "SELECT rowid, id, text, summary, published_at, fetched_at, title FROM articles"
     ).fetchall()
     rows.sort(key=lambda r: head_key(r[4], r[5], r[1]))
     for row in rows:
-        article = Article(id=row[1], text=row[2], summary=row[3], published_at=row[4])
+        article = Article(id=row[1], text=row[2], summary=row[3], published_at=row[4], title=row[6])
         article.fetched_at = row[5]
         assign_cluster(conn, row[0], article)
     logger.info("fingerprinted %d stored articles for near-duplicate clusters", len(rows))
@@ -75,8 +75,9 @@ def _current_cluster(conn: sqlite3.Connection, rowid: int) -> str:
 
 def _index(conn: sqlite3.Connection, rowid: int, found: Fingerprint) -> None:
     conn.execute(
-        "INSERT INTO article_minhash(article, text_sig, lead_sig) VALUES (?, ?, ?)",
-        (rowid, found.text, found.lead),
+        "INSERT INTO article_minhash(article, text_sig, lead_sig, size, numbers) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (rowid, found.text, found.lead, found.size, found.numbers),
     )
     conn.executemany(
         "INSERT OR IGNORE INTO article_bands(key, article) VALUES (?, ?)",
@@ -88,13 +89,13 @@ def _matching_clusters(conn: sqlite3.Connection, rowid: int, found: Fingerprint)
     """Cluster ids of the stored articles whose fingerprint is similar to ``found``."""
     keys = found.keys
     sql = (
-        "SELECT m.article, m.text_sig, m.lead_sig, a.cluster_id FROM article_minhash m "
+        "SELECT m.text_sig, m.lead_sig, m.size, m.numbers, a.cluster_id FROM article_minhash m "
         "JOIN articles a ON a.rowid = m.article WHERE m.article IN ("
         f"SELECT DISTINCT article FROM article_bands WHERE key IN ({', '.join('?' * len(keys))}) "
         "AND article != ? LIMIT ?)"
     )
     rows = conn.execute(sql, [*keys, rowid, MAX_CANDIDATES]).fetchall()
-    return {str(r[3]) for r in rows if similar(found, Fingerprint(text=r[1], lead=r[2]))}
+    return {str(r[4]) for r in rows if similar(found, Fingerprint(r[0], r[1], r[2], r[3]))}
 
 
 def _earliest(conn: sqlite3.Connection, heads: set[str], article: Article) -> str:

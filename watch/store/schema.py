@@ -177,7 +177,9 @@ _V3 = """
 CREATE TABLE article_minhash (
     article INTEGER PRIMARY KEY,
     text_sig BLOB NOT NULL,
-    lead_sig BLOB NOT NULL
+    lead_sig BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    numbers BLOB NOT NULL
 );
 CREATE TABLE article_bands (
     key INTEGER NOT NULL,

@@ -44,7 +44,7 @@ _COLUMNS = (
     "cluster_id", "content_hash", "extraction", "extraction_note", "updated_at",
 )  # fmt: skip
 _CHANGE_KEYS = ("title", "summary", "text", "published_at", "authors", "language", "content_hash")
-_CLUSTER_KEYS = ("summary", "text")  # a change of these re-computes the fingerprint
+_CLUSTER_KEYS = ("title", "summary", "text")  # a change of these re-computes the fingerprint
 
 
 #: The size of each hit's near-duplicate cluster (an index lookup per hit on the page).
