@@ -208,7 +208,7 @@ def test_stats_after_a_crawl_shows_the_runs(tmp_path: Path, site_sources: Path) 
     data = json.loads(out)
     assert data["runs"][0]["status"] == "ok"
     assert data["runs"][0]["sources"][0]["source_id"] == "atom"
-    assert data["runs"][0]["sources"][0]["new"] == 2
+    assert data["runs"][0]["sources"][0]["new"] == 3
 
 
 def test_crawl_summary_table(tmp_path: Path, site_sources: Path) -> None:
