@@ -15,7 +15,12 @@ and, in both cases, their numbers agree: when both texts (with their titles) con
 digits (kept whole: ``18.09``, ``16:30``), at least
 ``NUMBERS`` of the smaller set is in the other. Template stories of one source (release notes,
 weather for another city, a fire brigade's call-outs) share almost every word and differ in their
-slots, which are mostly numbers (versions, dates, times, counts); a repost keeps its numbers.
+slots, which are mostly numbers (versions, dates, times, counts); a repost keeps its numbers;
+
+and their names agree: every name (a capitalised word inside a sentence) that the shorter text
+(with its title) repeats is found in the longer one. The weather "for Rosario" and "for
+Catamarca", or two stand-up videos of one show with another comedian, share nearly every word
+but not the name they are about.
 
 Texts are folded first (NFKC, case, punctuation and spacing ignored). Tokens are words; in
 scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) every character
@@ -33,7 +38,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -67,9 +73,11 @@ SHORT = 60  # the shorter text at most this many shingles, or
 CONTAINMENT = 0.7  # at least this share of the shorter one's shingles in the longer one
 NUMBERS = 0.5  # share of the smaller set of number tokens found in the other
 MAX_NUMBERS = 64  # number tokens kept per fingerprint
+MAX_NAMES = 512  # names kept per fingerprint (repeated names: 64)
 
 _SCHEME = "affine32"  # datasketch >= 2.0 hashing; stored signatures depend on it
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = set(".!?:;\"'«»“”‘’()[]|-–—…\n")  # a capital after these may not be a name
 _NUMBER = re.compile(r"\w*\d(?:[.,:/-]?\w)*")
 # Scripts written without spaces between words: each character is a token.
 _NO_SPACES = re.compile(
@@ -88,6 +96,8 @@ class Fingerprint:
     lead: bytes  # LEAD_PERM uint32, little-endian
     size: int  # distinct shingles of the whole text
     numbers: bytes = b""  # sorted distinct uint32 hashes of the tokens with digits (at most 64)
+    names: bytes = b""  # sorted uint32 hashes of the names (capitalised inside a sentence)
+    key_names: bytes = b""  # the same, of the names that occur at least twice
 
     @property
     def keys(self) -> list[int]:
@@ -131,6 +141,7 @@ def fingerprint(text: str, title: str = "") -> Fingerprint | None:
         lead=_signature(shingles(words[:LEAD_TOKENS]), LEAD_PERM),
         size=len(whole),
         numbers=_numbers(f"{title}\n{text}"),
+        **_names(f"{title}\n{text}"),
     )
 
 
@@ -139,7 +150,10 @@ def similar(a: Fingerprint, b: Fingerprint) -> bool:
     whole = _jaccard(a.text, b.text)
     if whole < JACCARD and not _leads_match(a, b, whole):
         return False
-    return _numbers_agree(a.numbers, b.numbers)
+    if not _numbers_agree(a.numbers, b.numbers):
+        return False
+    shorter, longer = sorted((a, b), key=lambda f: f.size)
+    return _subset(shorter.key_names, longer.names)
 
 
 def _leads_match(a: Fingerprint, b: Fingerprint, whole: float) -> bool:
@@ -152,10 +166,30 @@ def _leads_match(a: Fingerprint, b: Fingerprint, whole: float) -> bool:
 
 def _numbers(text: str) -> bytes:
     """Hashes of the number tokens, kept whole: ``18.09``, ``16.08.2018``, ``16:30``, ``3.5.0rc1``."""
-    found = set(_NUMBER.findall(unicodedata.normalize("NFKC", text).casefold()))
+    return _hashes(_NUMBER.findall(unicodedata.normalize("NFKC", text).casefold()), MAX_NUMBERS)
+
+
+def _names(text: str) -> dict[str, bytes]:
+    """Hashes of the capitalised words that do not start a sentence, and of those repeated."""
+    text = unicodedata.normalize("NFKC", text)
+    counts: Counter[str] = Counter()
+    for match in _WORD.finditer(text):
+        before = text[max(0, match.start() - 3) : match.start()].rstrip()
+        if match.group()[0].isupper() and before and before[-1] not in _SENTENCE_END:
+            counts[match.group().casefold()] += 1
+    repeated = [w for w, n in counts.items() if n >= 2]
+    return {"names": _hashes(counts, MAX_NAMES), "key_names": _hashes(repeated, MAX_NAMES // 8)}
+
+
+def _hashes(words: Iterable[str], limit: int) -> bytes:
     hashed = sorted({int.from_bytes(hashlib.blake2b(w.encode(), digest_size=4).digest(), "little")
-                     for w in found})  # fmt: skip
-    return np.asarray(hashed[:MAX_NUMBERS], dtype="<u4").tobytes()
+                     for w in words})  # fmt: skip
+    return np.asarray(hashed[:limit], dtype="<u4").tobytes()
+
+
+def _subset(small: bytes, large: bytes) -> bool:
+    x, y = np.frombuffer(small, dtype="<u4"), np.frombuffer(large, dtype="<u4")
+    return len(np.intersect1d(x, y)) == len(x)
 
 
 def _numbers_agree(a: bytes, b: bytes) -> bool:

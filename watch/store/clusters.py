@@ -75,9 +75,9 @@ def _current_cluster(conn: sqlite3.Connection, rowid: int) -> str:
 
 def _index(conn: sqlite3.Connection, rowid: int, found: Fingerprint) -> None:
     conn.execute(
-        "INSERT INTO article_minhash(article, text_sig, lead_sig, size, numbers) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (rowid, found.text, found.lead, found.size, found.numbers),
+        "INSERT INTO article_minhash(article, text_sig, lead_sig, size, numbers, names, key_names) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (rowid, found.text, found.lead, found.size, found.numbers, found.names, found.key_names),
     )
     conn.executemany(
         "INSERT OR IGNORE INTO article_bands(key, article) VALUES (?, ?)",
@@ -89,13 +89,14 @@ def _matching_clusters(conn: sqlite3.Connection, rowid: int, found: Fingerprint)
     """Cluster ids of the stored articles whose fingerprint is similar to ``found``."""
     keys = found.keys
     sql = (
-        "SELECT m.text_sig, m.lead_sig, m.size, m.numbers, a.cluster_id FROM article_minhash m "
+        "SELECT m.text_sig, m.lead_sig, m.size, m.numbers, m.names, m.key_names, a.cluster_id "
+        "FROM article_minhash m "
         "JOIN articles a ON a.rowid = m.article WHERE m.article IN ("
         f"SELECT DISTINCT article FROM article_bands WHERE key IN ({', '.join('?' * len(keys))}) "
         "AND article != ? LIMIT ?)"
     )
     rows = conn.execute(sql, [*keys, rowid, MAX_CANDIDATES]).fetchall()
-    return {str(r[4]) for r in rows if similar(found, Fingerprint(r[0], r[1], r[2], r[3]))}
+    return {str(r[6]) for r in rows if similar(found, Fingerprint(*r[:6]))}
 
 
 def _earliest(conn: sqlite3.Connection, heads: set[str], article: Article) -> str:

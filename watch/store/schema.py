@@ -179,7 +179,9 @@ CREATE TABLE article_minhash (
     text_sig BLOB NOT NULL,
     lead_sig BLOB NOT NULL,
     size INTEGER NOT NULL,
-    numbers BLOB NOT NULL
+    numbers BLOB NOT NULL,
+    names BLOB NOT NULL,
+    key_names BLOB NOT NULL
 );
 CREATE TABLE article_bands (
     key INTEGER NOT NULL,
