@@ -55,17 +55,21 @@ def forget(conn: sqlite3.Connection, rowid: int) -> None:
 
 
 def backfill(conn: sqlite3.Connection) -> int:
-    """Fingerprint and cluster every stored article, earliest first (migration of an old store)."""
-    rows = conn.execute(
-        "SELECT rowid, id, text, summary, published_at, fetched_at, title FROM articles"
-    ).fetchall()
-    rows.sort(key=lambda r: head_key(r[4], r[5], r[1]))
-    for row in rows:
-        article = Article(id=row[1], text=row[2], summary=row[3], published_at=row[4], title=row[6])
-        article.fetched_at = row[5]
-        assign_cluster(conn, row[0], article)
-    logger.info("fingerprinted %d stored articles for near-duplicate clusters", len(rows))
-    return len(rows)
+    """Fingerprint and cluster every stored article, earliest first (migration of an old store).
+
+    Only the rowids are held in memory (in head order, as ``head_key`` sorts); texts are read
+    one article at a time.
+    """
+    order = "ORDER BY published_at = '', published_at, fetched_at, id"
+    rowids = [r[0] for r in conn.execute(f"SELECT rowid FROM articles {order}")]
+    sql = "SELECT id, title, text, summary, published_at, fetched_at FROM articles WHERE rowid = ?"
+    for rowid in rowids:
+        row = conn.execute(sql, (rowid,)).fetchone()
+        article = Article(id=row[0], title=row[1], text=row[2], summary=row[3])
+        article.published_at, article.fetched_at = row[4], row[5]
+        assign_cluster(conn, rowid, article)
+    logger.info("fingerprinted %d stored articles for near-duplicate clusters", len(rowids))
+    return len(rowids)
 
 
 def _current_cluster(conn: sqlite3.Connection, rowid: int) -> str:
