@@ -10,7 +10,7 @@ Speed: fingerprints/s over the set's texts, then the time to store N real texts 
 ../shared/corpora/feeds-real, extraction-corpus bodies, topics excerpts) into a store, and the
 lookups/s of the set's texts against that store of N articles (candidates by band keys).
 
-    python bench/neardup.py [--data bench/data/neardup.jsonl] [--seed 1] [-v]
+    python bench/neardup.py [--data bench/data/neardup.jsonl] [--seed 1] [--store-size N] [-v]
 """
 
 from __future__ import annotations
@@ -151,14 +151,14 @@ def corpus_texts(corpora: Path) -> list[str]:
     return texts
 
 
-def speed(items: list[dict[str, Any]], corpora: Path) -> None:
+def speed(items: list[dict[str, Any]], corpora: Path, background_size: int) -> None:
     texts = [i["text"] for i in items]
     start = time.perf_counter()
     prints = [fingerprint(i["text"], i.get("title", "")) for i in items]
     elapsed = time.perf_counter() - start
     chars = sum(map(len, texts)) / len(texts)
     print(f"fingerprint: {len(texts) / elapsed:,.0f} texts/s (mean {chars:,.0f} chars)")
-    background = corpus_texts(corpora)
+    background = corpus_texts(corpora)[:background_size]
     articles = [
         Article(id=f"bg-{n}", url=f"https://bench.invalid/bg/{n}", text=t,
                 fetched_at="2026-01-01T00:00:00Z")
@@ -184,6 +184,9 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT / "bench/data/neardup.jsonl")
     parser.add_argument("--corpora", type=Path, default=ROOT.parent / "shared/corpora")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--store-size", type=int, default=10**9, help="at most this many texts in the store (all)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list the wrong pairs")
     args = parser.parse_args()
     if not args.data.is_file():
@@ -191,7 +194,7 @@ def main() -> int:
         return 2
     items = load(args.data)
     quality(items, args.seed, args.verbose)
-    speed(items, args.corpora)
+    speed(items, args.corpora, args.store_size)
     return 0
 
 

@@ -18,3 +18,13 @@ def test_crawl_benchmark_runs_at_tiny_size() -> None:
     assert "feeds/s" in done.stdout
     assert "6 stored" in done.stdout
     assert "3 not modified" in done.stdout
+
+
+def test_neardup_benchmark_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/neardup.py", "--store-size", "100"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pairwise precision" in done.stdout
+    assert "lookup against a store of 100:" in done.stdout
