@@ -1,5 +1,9 @@
 """Dedupe: same canonical URL = the same article, updated in place; the same text at another URL
-(a syndicated copy, a repost) = a duplicate of the article stored first, which it leaves unchanged."""
+(a syndicated copy, a repost) = a duplicate of the article stored first, which it leaves unchanged.
+
+Near-duplicates (the same story lightly edited, shortened or retitled) are kept as articles of
+their own and grouped under one ``cluster_id`` by the store when it writes them
+(watch.store.clusters), so that a lookup sees every article already written, across runs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Store: batched, idempotent writes of articles and of the feed entries they came from."""
+"""Store: batched, idempotent writes of articles and of the feed entries they came from.
+
+The store gives each new article its near-duplicate cluster (watch.store.clusters); a new article
+that joined another story's cluster is counted as ``watch/dedupe/near_duplicate``.
+"""
 
 from __future__ import annotations
 
@@ -56,3 +60,5 @@ class StorePipeline:
         for article, outcome in zip(batch, outcomes, strict=True):
             self.stats.inc_value(f"watch/articles/{outcome}")
             self.stats.inc_value(stat_key(article.source_id, outcome))
+            if outcome == "new" and article.cluster_id not in {"", article.id}:
+                self.stats.inc_value("watch/dedupe/near_duplicate")  # joined an earlier story

@@ -42,6 +42,13 @@ _TOPICS = {
         "The first friendly match is planned against a second-division side.",
         "Supporters watched the open session from the stands behind the goal.",
     ],
+    "story": [
+        "The prison library opened a reading circle for inmates preparing their exams.",
+        "Twelve men meet every Thursday with two retired teachers from the town.",
+        "The governor hopes the circle will shorten the waiting list for the literacy course.",
+        "Each member chooses a novel and writes a short letter to its author.",
+        "The regional education board will fund books for a second circle next spring.",
+    ],
     "es": [
         "Los cursos de alfabetización de adultos crecen en los barrios del sur de la ciudad.",
         "Las personas participantes dicen que el centro comunitario les devolvió la confianza.",
@@ -69,9 +76,10 @@ ARTICLES = {
     "l3": ("en", "Listing story three: certificates for adult skills"),
     "l4": ("en", "Listing story four: learning cities meet"),
     "l5": ("en", "Listing story five: beyond the page bound"),
+    "n1": ("en", "Prison library opens a reading circle"),
 }
 #: The language of each page's body text, when it is not the page's language.
-BODY = {"s1": "sport"}
+BODY = {"s1": "sport", "n1": "story"}
 
 
 def page_html(slug: str, lang: str, title: str) -> str:
@@ -94,6 +102,16 @@ def page_html(slug: str, lang: str, title: str) -> str:
 <aside><h2>Related</h2><ul><li><a href="/x">Other story</a></li></ul></aside>
 <footer>© 2026 Test News — <a href="/contact">Contact</a></footer>
 </body></html>"""
+
+
+REPOST_TITLE = "Reading circle behind bars"
+
+
+def repost_html() -> str:
+    """n1 reposted by another site, a week later, lightly edited: a near-duplicate, not a copy."""
+    page = page_html("n1", "en", REPOST_TITLE).replace("| Test News", "| Mirror")
+    page = page.replace("2026-11-02T08:00:00Z", "2026-11-09T08:00:00Z")
+    return page.replace("Twelve men meet every Thursday", "A dozen men meet each Thursday", 1)
 
 
 def rss2(base: str) -> str:
@@ -121,6 +139,8 @@ def atom(base: str) -> str:
 <author><name>Claire Formatrice</name></author><summary>Résumé de a5.</summary></entry>
 <entry><title>{ARTICLES["a1"][1]}</title><id>urn:test:a1</id><link href="{base}/articles/a1.html"/>
 <updated>2026-11-02T10:00:00Z</updated><summary>Same article as in the RSS feed.</summary></entry>
+<entry><title>{ARTICLES["n1"][1]}</title><id>urn:test:n1</id><link href="{base}/articles/n1.html"/>
+<published>2026-11-02T08:00:00Z</published><updated>2026-11-02T08:00:00Z</updated></entry>
 </feed>"""
 
 
@@ -131,7 +151,9 @@ def json_feed(base: str) -> str:
   "summary": "Resumen de a6.", "date_published": "2026-11-07T10:00:00-05:00",
   "authors": [{{"name": "Lucía Periodista"}}]}},
 {{"id": "copy-of-a1", "url": "{base}/mirror/a1-copy.html", "title": "Syndicated copy of a1",
-  "date_published": "2026-11-08T10:00:00Z"}}
+  "date_published": "2026-11-08T10:00:00Z"}},
+{{"id": "repost-of-n1", "url": "{base}/mirror/n1-repost.html", "title": "{REPOST_TITLE}",
+  "date_published": "2026-11-09T10:00:00Z"}}
 ]}}"""
 
 
@@ -285,6 +307,7 @@ def build_site(root: Path) -> None:
         (root / "articles" / f"{slug}.html").write_text(page_html(slug, lang, title), "utf-8")
     copy = page_html("a1", "en", "Syndicated copy of a1").replace("| Test News", "| Mirror")
     (root / "mirror" / "a1-copy.html").write_text(copy, "utf-8")
+    (root / "mirror" / "n1-repost.html").write_text(repost_html(), "utf-8")
     (root / "private" / "secret.html").write_text(page_html("p1", "en", "Secret"), "utf-8")
     (root / "robots.txt").write_text(
         "User-agent: *\nDisallow: /private/\nSitemap: /sitemaps/index.xml\n", "utf-8"

@@ -75,3 +75,13 @@ def test_extraction_benchmark_names_a_missing_corpus(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "ground-truth.json not found" in done.stderr
+
+
+def test_neardup_benchmark_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/neardup.py", "--store-size", "100"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pairwise precision" in done.stdout
+    assert "lookup against a store of 100:" in done.stdout

@@ -208,7 +208,7 @@ def test_stats_after_a_crawl_shows_the_runs(tmp_path: Path, site_sources: Path) 
     data = json.loads(out)
     assert data["runs"][0]["status"] == "ok"
     assert data["runs"][0]["sources"][0]["source_id"] == "atom"
-    assert data["runs"][0]["sources"][0]["new"] == 2
+    assert data["runs"][0]["sources"][0]["new"] == 3
 
 
 def test_crawl_summary_table(tmp_path: Path, site_sources: Path) -> None:
@@ -218,7 +218,7 @@ def test_crawl_summary_table(tmp_path: Path, site_sources: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].split()[:3] == ["source", "outcome", "entries"]
     assert any(line.startswith("not-found") and "HTTP 404" in line for line in lines)
-    assert lines[-1].startswith("run 1: 2 sources, 2 new articles, 1 failed")
+    assert lines[-1].startswith("run 1: 2 sources, 3 new articles, 1 failed")
     assert done.stderr == ""  # quiet when not a terminal
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -78,13 +79,13 @@ def test_failing_sources_say_why(first: tuple[Path, CrawlRun], source_id: str, r
 def test_every_feed_format_gives_articles(first: tuple[Path, CrawlRun]) -> None:
     data_dir, run = first
     entries = {sid: rec["entries"] for sid, rec in run.by_source.items() if rec["status"] == "ok"}
-    assert entries == {"rss2": 4, "atom": 2, "json": 2, "rss1-moved": 1, "latin1": 1,
+    assert entries == {"rss2": 4, "atom": 3, "json": 3, "rss1-moved": 1, "latin1": 1,
                        "changing": 1, "malformed": 2, "stale": 1, "general": 2}  # fmt: skip
-    # 9 distinct articles: a1 is in three feeds and mirrored under another URL (same text),
+    # 11 distinct articles: a1 is in three feeds and mirrored under another URL (same text),
     # a2 in two feeds, a8 in three; whichever source reaches an article first stores it; the
-    # general source's sports story is not kept.
-    assert sum(rec["new"] for rec in run.report["sources"]) == 9
-    assert rows(data_dir, "SELECT count(*) FROM articles")[0][0] == 9
+    # general source's sports story is not kept; n1 and its edited repost are two articles.
+    assert sum(rec["new"] for rec in run.report["sources"]) == 11
+    assert rows(data_dir, "SELECT count(*) FROM articles")[0][0] == 11
 
 
 def test_general_sources_keep_only_relevant_articles(first: tuple[Path, CrawlRun]) -> None:
@@ -162,6 +163,18 @@ def test_same_text_at_another_url_is_one_article(first: tuple[Path, CrawlRun]) -
     assert [e[0] for e in entries] == [found[0][0]]
 
 
+def test_repost_in_another_feed_joins_the_story_cluster(first: tuple[Path, CrawlRun]) -> None:
+    data_dir, _ = first
+    original, repost = article(data_dir, "/articles/n1.html"), article(data_dir, "n1-repost")
+    assert original["id"] != repost["id"]  # two articles, one cluster headed by the earlier
+    assert original["cluster_id"] == repost["cluster_id"] == original["id"]
+    assert article(data_dir, "/articles/a5.html")["cluster_id"] != original["id"]
+    found = llwatch("search", "--data-dir", str(data_dir), "--json", "reading circle")
+    hits = {h["url"].rsplit("/", 1)[-1]: h for h in map(json.loads, found.stdout.splitlines())}
+    assert {h["cluster_id"] for h in hits.values()} == {original["id"]}
+    assert [h["cluster_size"] for h in hits.values()] == [2, 2]
+
+
 def test_fts_index_in_sync(first: tuple[Path, CrawlRun]) -> None:
     data_dir, _ = first
     hits = rows(
@@ -183,7 +196,7 @@ def test_second_crawl_adds_nothing_and_records_not_modified(
         assert run.by_source[sid]["status"] == "not_modified", sid
     assert sum(rec["new"] for rec in run.report["sources"]) == 0
     assert pages == []  # no article page fetched again
-    assert rows(data_dir, "SELECT count(*) FROM articles")[0][0] == 9
+    assert rows(data_dir, "SELECT count(*) FROM articles")[0][0] == 11
     dupes = "SELECT canonical_url, count(*) c FROM articles GROUP BY canonical_url HAVING c > 1"
     assert rows(data_dir, dupes) == []
     state = rows(data_dir, "SELECT * FROM source_state WHERE source_id = 'not-found'")[0]

@@ -63,8 +63,8 @@ def test_scrapy_crawl_from_the_repository_root(tmp_path: Path, site_sources: Pat
     assert done.returncode == 0, done.stderr
     conn = sqlite3.connect(tmp_path / "watch.sqlite3")
     assert (
-        conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 3
-    )  # a1, a5, a6 (+ copy of a1)
+        conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 5
+    )  # a1, a5, a6, n1 and its repost (+ copy of a1)
     statuses = conn.execute(
         "SELECT source_id, status FROM run_sources ORDER BY source_id"
     ).fetchall()

@@ -291,7 +291,7 @@ def _facets_text(counts: dict[str, list[tuple[str, int]]]) -> str:
 def _hit_dict(hit: Hit) -> dict[str, Any]:
     data = hit.article.to_dict()
     data.pop("text")
-    return data | {"score": hit.score, "snippet": hit.snippet}
+    return data | {"score": hit.score, "snippet": hit.snippet, "cluster_size": hit.cluster_size}
 
 
 def _hits_table(hits: list[Hit]) -> str:

@@ -42,6 +42,9 @@ class Hit:
     article: Article
     score: float = 0.0  # higher is better; 0 when sorted by date without text terms
     snippet: str = ""  # a passage of the text with the matches between [ and ]
+    cluster_size: int = (
+        1  # articles in its near-duplicate cluster (article.cluster_id), itself included
+    )
 
 
 @dataclass

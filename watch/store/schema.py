@@ -6,7 +6,15 @@ each in its own transaction.
 
 from __future__ import annotations
 
-__all__ = ["MIGRATIONS"]
+import sqlite3
+from collections.abc import Callable
+
+from watch.store import clusters
+
+__all__ = ["MIGRATIONS", "Migration"]
+
+#: SQL run as one script, or a function given the connection (inside the migration transaction).
+Migration = str | Callable[[sqlite3.Connection], None]
 
 _V1 = """
 CREATE TABLE articles (
@@ -171,5 +179,51 @@ ALTER TABLE source_state ADD COLUMN interval INTEGER NOT NULL DEFAULT 0;
 UPDATE source_state SET failure_score = consecutive_failures;
 """
 
+# v4: near-duplicate clusters. MinHash signatures and LSH band keys (indexed) beside the articles,
+# cluster_id indexed; every stored article is then fingerprinted and clustered, earliest first
+# (see watch.store.clusters), so an old store opens with its reposts already grouped.
+_V4 = """
+CREATE TABLE article_minhash (
+    article INTEGER PRIMARY KEY,
+    text_sig BLOB NOT NULL,
+    lead_sig BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    numbers BLOB NOT NULL,
+    names BLOB NOT NULL,
+    key_names BLOB NOT NULL
+);
+CREATE TABLE article_bands (
+    key INTEGER NOT NULL,
+    article INTEGER NOT NULL,
+    PRIMARY KEY (key, article)
+) WITHOUT ROWID;
+CREATE INDEX article_bands_article ON article_bands(article);
+CREATE TRIGGER articles_clusters_ad AFTER DELETE ON articles BEGIN
+    DELETE FROM article_bands WHERE article = old.rowid;
+    DELETE FROM article_minhash WHERE article = old.rowid;
+END;
+UPDATE articles SET cluster_id = id;
+CREATE INDEX articles_cluster ON articles(cluster_id);
+"""
+
+
+def _v4(conn: sqlite3.Connection) -> None:
+    for statement in statements(_V4):
+        conn.execute(statement)
+    clusters.backfill(conn)
+
+
+def statements(script: str) -> list[str]:
+    """Split a migration script into statements (trigger bodies kept whole)."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    return [s for s in out if s]
+
+
 #: MIGRATIONS[i] brings the store from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4)

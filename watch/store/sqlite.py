@@ -25,8 +25,9 @@ from watch.store.base import (
     Sort,
     UpsertOutcome,
 )
+from watch.store.clusters import assign_cluster
 from watch.store.fts import compile_query
-from watch.store.schema import MIGRATIONS
+from watch.store.schema import MIGRATIONS, statements
 
 __all__ = ["Database", "SQLiteArticleStore", "utc_now"]
 
@@ -43,7 +44,11 @@ _COLUMNS = (
     "cluster_id", "content_hash", "extraction", "extraction_note", "updated_at",
 )  # fmt: skip
 _CHANGE_KEYS = ("title", "summary", "text", "published_at", "authors", "language", "content_hash")
+_CLUSTER_KEYS = ("title", "summary", "text")  # a change of these re-computes the fingerprint
 
+
+#: The size of each hit's near-duplicate cluster (an index lookup per hit on the page).
+_SIZE = ", (SELECT count(*) FROM articles c WHERE c.cluster_id = a.cluster_id) AS cluster_size"
 
 #: Where each facet's values live: (table, column).
 _FACET_SOURCES: dict[str, tuple[str, str]] = {
@@ -104,8 +109,11 @@ class Database:
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             with self.transaction():
-                for statement in _statements(script):
-                    self.conn.execute(statement)
+                if callable(script):
+                    script(self.conn)
+                else:
+                    for statement in statements(script):
+                        self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
             logger.info("store %s migrated to schema v%d", self.path, number)
 
@@ -129,18 +137,6 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration script into statements (trigger bodies kept whole)."""
-    out: list[str] = []
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            out.append(buffer.strip())
-            buffer = ""
-    return [s for s in out if s]
 
 
 def _ensure_writable_dir(folder: Path) -> None:
@@ -190,16 +186,25 @@ class SQLiteArticleStore:
     def _upsert_one(self, conn: sqlite3.Connection, article: Article, now: str) -> UpsertOutcome:
         values = _row_values(article, now)
         old = conn.execute(
-            f"SELECT {', '.join(_CHANGE_KEYS)} FROM articles WHERE id = ?", (article.id,)
+            f"SELECT rowid, cluster_id, {', '.join(_CHANGE_KEYS)} FROM articles WHERE id = ?",
+            (article.id,),
         ).fetchone()
         if old is None:
             names = ", ".join(_COLUMNS)
-            conn.execute(f"INSERT INTO articles ({names}) VALUES (:{', :'.join(_COLUMNS)})", values)
+            values["cluster_id"] = article.id
+            sql = f"INSERT INTO articles ({names}) VALUES (:{', :'.join(_COLUMNS)})"
+            assign_cluster(conn, conn.execute(sql, values).lastrowid or 0, article)
             return "new"
         if all(old[k] == values[k] for k in _CHANGE_KEYS):
+            article.cluster_id = old["cluster_id"]
             return "unchanged"
-        assignments = ", ".join(f"{c} = :{c}" for c in _COLUMNS if c not in {"id", "url"})
+        kept = {"id", "url", "cluster_id"}  # cluster_id is the store's (watch.store.clusters)
+        assignments = ", ".join(f"{c} = :{c}" for c in _COLUMNS if c not in kept)
         conn.execute(f"UPDATE articles SET {assignments} WHERE id = :id", values)
+        if any(old[k] != values[k] for k in _CLUSTER_KEYS):
+            assign_cluster(conn, old["rowid"], article)
+        else:
+            article.cluster_id = old["cluster_id"]
         return "updated"
 
     def find_duplicate(self, article_id: str, content_hash: str) -> Duplicate | None:
@@ -225,21 +230,24 @@ class SQLiteArticleStore:
         compiled = compile_query(query)
         total = self.count(query)
         if compiled.match is None:
-            sql = f"SELECT a.*, 0.0 AS score, '' AS snip FROM articles a WHERE {compiled.where_sql}"
+            sql = f"SELECT a.*, 0.0 AS score, '' AS snip{_SIZE} FROM articles a WHERE {compiled.where_sql}"
             params: list[Any] = list(compiled.params)
             order = "a.date DESC, a.rowid DESC"
         else:
             weights = ", ".join(str(w) for w in BM25_WEIGHTS)
             sql = (
                 f"SELECT a.*, -bm25(articles_fts, {weights}) AS score, "
-                "snippet(articles_fts, 2, '[', ']', '…', 16) AS snip "
+                f"snippet(articles_fts, 2, '[', ']', '…', 16) AS snip{_SIZE} "
                 "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
                 f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
             )
             params = [compiled.match, *compiled.params]
             order = "score DESC, a.date DESC" if sort == "relevance" else "a.date DESC, score DESC"
         rows = self._run(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])
-        hits = [Hit(_article(r), round(float(r["score"]), 4), r["snip"] or "") for r in rows]
+        hits = [
+            Hit(_article(r), round(float(r["score"]), 4), r["snip"] or "", int(r["cluster_size"]))
+            for r in rows
+        ]
         return SearchResult(total=total, hits=hits)
 
     def count(self, query: Node | None = None) -> int:
