@@ -18,6 +18,7 @@ due), ``force`` (``1``: poll every selected source now, due or not).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -236,7 +237,11 @@ class FeedsSpider(scrapy.Spider):
 
     def _follow_sitemap(self, source: Source, sitemap: Sitemap, url: str) -> Iterator[Any]:
         since = self._since(source)
-        fresh = [e for e in newest_first(sitemap.entries) if not e.date or e.date >= since]
+        fresh = [
+            e
+            for e in newest_first(sitemap.entries)
+            if (not e.date or e.date >= since) and _matches(source, e.url)
+        ]
         for entry in fresh[:MAX_ENTRIES]:
             article = article_from_link(
                 source,
@@ -275,7 +280,7 @@ class FeedsSpider(scrapy.Spider):
         stats.inc_value("watch/pages/ok")
         self.tracker.feed_ok(source.id, len(listing.links), validators if page == 1 else {})
         new = 0
-        for link in listing.links:
+        for link in (ln for ln in listing.links if _matches(source, ln.url)):
             article = article_from_link(
                 source, link.url, response.url, title=link.title, published=link.published
             )
@@ -431,6 +436,11 @@ UNASKED_304 = (
     "HTTP 304 Not Modified to a request without validators — the server is misconfigured;"
     " tell the site's webmaster"
 )
+
+
+def _matches(source: Source, url: str) -> bool:
+    """Whether a sitemap or listing URL is an article of the source (its ``match`` pattern)."""
+    return not source.match or re.search(source.match, url) is not None
 
 
 def _unasked_304(response: Response) -> bool:

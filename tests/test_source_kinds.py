@@ -216,3 +216,12 @@ def test_pdf_links_become_articles(site: TestSite, tmp_path: Path) -> None:
     assert "(brief page 2)" in text
     assert "Test Institute" in authors
     assert found["broken.pdf"][:2] == ["feed", "page: PDF not read (corrupt)"]
+
+
+def test_match_keeps_only_the_article_urls_of_a_sitemap(site: TestSite, tmp_path: Path) -> None:
+    only_m1 = f"    url: {site.url('/sitemaps/news.xml?copy=2')}\n    kind: sitemap\n"
+    only_m1 += "    match: '/articles/m1\\.html$'\n"
+    sources = kinds_list(site, tmp_path / "feeds.yaml", picky=only_m1)
+    run = crawl(tmp_path / "data", sources, "--source", "picky")
+    assert run.code == 0, run.stderr
+    assert set(stored(tmp_path / "data", "picky")) == {"m1.html"}

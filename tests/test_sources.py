@@ -323,7 +323,7 @@ def test_unknown_key_without_a_close_match_lists_the_allowed_keys(tmp_path: Path
     assert problem == (
         f"{EXTRA_LINE}: source 'a': unknown key 'notes' — remove it (allowed: id, name, url,"
         " kind, country, languages, org_type, focus, weight, tags, enabled, interval, homepage,"
-        " selectors, max_pages, since)"
+        " selectors, max_pages, since, match)"
     )
 
 
@@ -598,7 +598,7 @@ def test_defaults_problems(tmp_path: Path) -> None:
         "4: defaults: unknown key 'wieght' — did you mean 'weight'?",
         "5: defaults: unknown key 'notes' — remove it (allowed: id, name, url, kind, country,"
         " languages, org_type, focus, weight, tags, enabled, interval, homepage, selectors,"
-        " max_pages, since)",
+        " max_pages, since, match)",
     ]
 
 
@@ -908,4 +908,15 @@ def test_since_is_a_date_the_source_started(tmp_path: Path) -> None:
     ]
     assert problems_in(tmp_path, one_source(since="1850")) == [
         f"{EXTRA_LINE}: source 'a': since '1850' is out of range — give a date from 1990 to today"
+    ]
+
+
+def test_match_is_a_regular_expression_for_sitemaps_and_pages(tmp_path: Path) -> None:
+    (found,) = sources_in(tmp_path, one_source(kind="sitemap", match="'/news/20[0-9]{2}/'"))
+    assert found.match == "/news/20[0-9]{2}/"
+    (problem,) = problems_in(tmp_path, one_source(kind="sitemap", match="'/news/('"))
+    assert problem.startswith(f"{EXTRA_LINE + 1}: source 'a': match '/news/(' is not a regular")
+    assert problems_in(tmp_path, one_source(match="news")) == [
+        f"{EXTRA_LINE}: source 'a': match applies to kinds 'sitemap' and 'page' only, this"
+        " source is a feed — remove it"
     ]

@@ -85,12 +85,13 @@ _KEY_ORDER = (
     "selectors",
     "max_pages",
     "since",
+    "match",
 )
 KEYS = frozenset(_KEY_ORDER)
 SELECTOR_KEYS = ("links", "title", "date", "next")
 
 _REQUIRED = ("id", "name", "url", "country", "languages", "org_type")
-_NO_DEFAULT = ("id", "name", "url", "selectors")
+_NO_DEFAULT = ("id", "name", "url", "selectors", "match")
 _TOP_KEYS = ("defaults", "sources")
 _BUILTIN: dict[str, Any] = {
     "kind": "feed",
@@ -103,6 +104,7 @@ _BUILTIN: dict[str, Any] = {
     "selectors": None,
     "max_pages": 3,
     "since": "",
+    "match": "",
 }
 _SLUG = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _COUNTRY_ALIASES = {"UK": "GB", "EL": "GR"}
@@ -145,6 +147,7 @@ class Source:
     selectors: Selectors | None = None  # kind page only
     max_pages: int = 3  # kind page: listing pages followed through ``next``
     since: str = ""  # YYYY-MM-DD the source started publishing: no article date before it
+    match: str = ""  # kinds sitemap and page: a regular expression article URLs must contain
     line: int = 0  # 1-based line of the entry in the file (0 when built in code)
 
 
@@ -396,6 +399,10 @@ class _Check:
             where = pairs["kind"][0] if "kind" in pairs else node
             todo = "add e.g. selectors: {links: 'h3 a', next: 'a[rel=next]'}"
             self.report(where, label, "kind 'page' needs selectors with links", todo)
+            return False
+        if fields["kind"] == "feed" and "match" in pairs:
+            what = "match applies to kinds 'sitemap' and 'page' only, this source is a feed"
+            self.report(pairs["match"][0], label, what, "remove it")
             return False
         if fields["kind"] != "page" and "selectors" in pairs:
             what = f"selectors apply to kind 'page' only, this source is kind '{fields['kind']}'"
@@ -810,6 +817,18 @@ def _since(node: Node) -> str:
     return when.isoformat()
 
 
+def _match(node: Node) -> str:
+    text = _string(node, "match")
+    try:
+        re.compile(text)
+    except re.error as exc:
+        what = f"match {text!r} is not a regular expression ({exc})"
+        raise _Invalid(what, "write e.g. match: '/news/' or '/(news|press)/20[0-9]{2}/'") from None
+    if not text:
+        raise _Invalid("match is empty", "give a pattern, or remove the line")
+    return text
+
+
 def _max_pages(node: Node) -> int:
     value = _construct(node, "max_pages")
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_PAGES:
@@ -835,6 +854,7 @@ _VALIDATORS: dict[str, _Validator] = {
     "selectors": _selectors,
     "max_pages": _max_pages,
     "since": _since,
+    "match": _match,
 }
 
 
