@@ -255,9 +255,13 @@ class FeedsSpider(scrapy.Spider):
             yield from self._follow_link(article)
 
     def child_failed(self, failure: Failure) -> None:
+        """A sitemap of an index or a further listing page failed: counted, the source goes on
+        (and is polled in full next time, its validators kept)."""
         source: Source = failure.request.cb_kwargs["source"]  # type: ignore[attr-defined]
         reason = describe_failure(failure, self.config.download_timeout)
-        logger.info("source %s: sitemap %s failed: %s", source.id, failure.request.url, reason)  # type: ignore[attr-defined]
+        url = failure.request.url  # type: ignore[attr-defined]
+        logger.info("source %s: %s (a child sitemap or a next listing page) failed: %s",
+                    source.id, url, reason)  # fmt: skip
         self.crawler.stats.inc_value(stat_key(source.id, "failed"))
         self.tracker.touch(source.id)
 
