@@ -225,5 +225,20 @@ def statements(script: str) -> list[str]:
     return [s for s in out if s]
 
 
+# v5: the outbox — articles waiting for an external index (Elasticsearch) that could not take
+# them yet: the newest version of each article once (keyed by id), with why and how often it failed.
+_V5 = """
+CREATE TABLE outbox (
+    article_id TEXT PRIMARY KEY,
+    payload TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    permanent INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    queued_at TEXT NOT NULL,
+    last_attempt TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX outbox_queued ON outbox(queued_at);
+"""
+
 #: MIGRATIONS[i] brings the store from version i to i + 1.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5)

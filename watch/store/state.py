@@ -3,6 +3,7 @@ and the record of every run. It stays local whichever backend holds the articles
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
 from datetime import UTC, datetime, timedelta
@@ -100,6 +101,64 @@ class CrawlState:
                 "fingerprint = excluded.fingerprint, last_seen = excluded.last_seen",
                 rows,
             )
+
+    # --- the outbox (articles waiting for an external index) -----------------------------------
+
+    def outbox_put(self, articles: Sequence[Article], reason: str, permanent: bool = False) -> None:
+        """Queue these articles (their newest version: one row per id) with why they wait.
+
+        ``permanent``: the index refused them (e.g. a mapping conflict) and retrying the same
+        document will not help; they wait for an operator (``llwatch index status``)."""
+        now = utc_now()
+        rows = [(a.id, json.dumps(a.to_dict(), ensure_ascii=False), reason, int(permanent), now)
+                for a in articles]  # fmt: skip
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "INSERT INTO outbox (article_id, payload, reason, permanent, queued_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT(article_id) DO UPDATE SET"
+                " payload = excluded.payload, reason = excluded.reason,"
+                " permanent = excluded.permanent",
+                rows,
+            )
+
+    def outbox_take(self, limit: int = 500, include_permanent: bool = False) -> list[Article]:
+        """The oldest waiting articles (those refused for good only when asked)."""
+        where = "" if include_permanent else "WHERE permanent = 0"
+        rows = self.db.conn.execute(
+            f"SELECT payload FROM outbox {where} ORDER BY queued_at, article_id LIMIT ?", (limit,)
+        ).fetchall()
+        return [Article.from_dict(json.loads(r["payload"])) for r in rows]
+
+    def outbox_delivered(self, article_ids: Sequence[str]) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany("DELETE FROM outbox WHERE article_id = ?", [(i,) for i in article_ids])
+
+    def outbox_attempted(
+        self, article_ids: Sequence[str], reason: str, permanent: bool = False
+    ) -> None:
+        """Another failed delivery of these waiting articles."""
+        now = utc_now()
+        with self.db.transaction() as conn:
+            conn.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, last_attempt = ?, reason = ?,"
+                " permanent = ? WHERE article_id = ?",
+                [(now, reason, int(permanent), i) for i in article_ids],
+            )
+
+    def outbox_status(self) -> dict[str, Any]:
+        """What waits: how many (retryable / refused for good), since when, and why."""
+        row = self.db.conn.execute(
+            "SELECT COUNT(*), SUM(permanent), MIN(queued_at) FROM outbox"
+        ).fetchone()
+        reasons = self.db.conn.execute(
+            "SELECT reason, COUNT(*) AS n FROM outbox GROUP BY reason ORDER BY n DESC LIMIT 10"
+        ).fetchall()
+        return {
+            "pending": int(row[0]),
+            "refused": int(row[1] or 0),
+            "oldest": row[2] or "",
+            "reasons": [(r["reason"], int(r["n"])) for r in reasons],
+        }
 
     # --- runs ----------------------------------------------------------------------------------
 
