@@ -29,6 +29,10 @@ def test_defaults() -> None:
         taxonomy="",
         relevance_threshold=0.5,
         allow_private=False,
+        es_url="",
+        es_index="llwatch",
+        es_ca_certs="",
+        es_timeout=30.0,
     )
     assert config.db_path == Path("data") / "watch.sqlite3"
 

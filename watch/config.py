@@ -38,6 +38,10 @@ DEFAULTS: dict[str, Any] = {
     "WATCH_TAXONOMY": "",  # the topic taxonomy file ("" = the one shipped, watch/taxonomy.yaml)
     "WATCH_RELEVANCE_THRESHOLD": 0.5,  # focus: general sources keep articles at or above it
     "WATCH_ALLOW_PRIVATE": False,  # let public sources lead to private/loopback/link-local hosts
+    "WATCH_ES_URL": "",  # Elasticsearch node URL(s), comma-separated: the article index moves there
+    "WATCH_ES_INDEX": "llwatch",  # prefix of the versioned indices and their alias
+    "WATCH_ES_CA_CERTS": "",  # CA certificate file of the cluster (https with a private CA)
+    "WATCH_ES_TIMEOUT": 30.0,  # seconds per request to the cluster
 }
 
 
@@ -71,6 +75,10 @@ class WatchConfig:
     taxonomy: str
     relevance_threshold: float
     allow_private: bool
+    es_url: str
+    es_index: str
+    es_ca_certs: str
+    es_timeout: float
 
     @classmethod
     def load(
@@ -103,7 +111,8 @@ class WatchConfig:
     def validate(self) -> None:
         """Raise ConfigError on values no crawl can work with."""
         positive = ("download_timeout", "throttle_max_delay", "concurrent_requests",
-                    "concurrent_per_domain", "max_page_bytes", "store_batch")  # fmt: skip
+                    "concurrent_per_domain", "max_page_bytes", "store_batch",
+                    "es_timeout")  # fmt: skip
         for name in positive:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):
