@@ -97,9 +97,11 @@ def run_crawl(
     return _report(config, run_id)
 
 
-#: Scrapy loggers that report per-request failures which the run record already holds.
+#: Loggers that report per-request failures which the run record already holds (Scrapy's, and
+#: pypdf's warnings about the broken PDFs that the article's extraction_note names).
 _NOISY = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
-          "scrapy.core.scraper", "scrapy.core.downloader.handlers.http11")  # fmt: skip
+          "scrapy.core.scraper", "scrapy.core.downloader.handlers.http11",
+          "pypdf")  # fmt: skip
 
 
 def _run_scrapy(config: WatchConfig, only: Sequence[str], force: bool, log_level: str) -> int:
