@@ -170,3 +170,15 @@ def test_a_server_lying_with_its_etag_is_caught(site: TestSite, tmp_path: Path) 
     assert run.by_source["liar"]["status"] == "ok"
     assert run.by_source["liar"]["updated"] == 1
     site.version = 0
+
+
+def test_crawl_summary_points_at_sources_needing_a_person(
+    crawled: tuple[Path, CrawlRun], site_sources: Path
+) -> None:
+    data_dir = crawled[0]
+    with sqlite3.connect(data_dir / DB_NAME) as db:
+        db.execute("UPDATE source_state SET failure_score = 3 WHERE source_id = 'not-found'")
+    done = llwatch("crawl", "--data-dir", str(data_dir), "--sources", str(site_sources),
+                   "--source", "rss2")  # fmt: skip
+    assert done.code == 0, done.stderr
+    assert "1 dead — see `llwatch sources health`" in done.stderr

@@ -168,7 +168,23 @@ def crawl(
         click.echo(json.dumps(_report_dict(report), ensure_ascii=False))
     else:
         click.echo(render_summary(report))
+        if attention := _needs_attention(config):
+            click.echo(f"{attention} — see `llwatch sources health`", err=True)
     sys.exit(1 if report.failed else 0)
+
+
+def _needs_attention(config: WatchConfig) -> str:
+    """``2 dead, 1 silent`` for the enabled sources that need a person, or ""."""
+    from watch.health import PublishingStats, assess
+
+    chosen = select_sources(load_sources(config.sources))
+    with reading(config) as store:
+        states, publishing = store.state.source_states(), store.state.publishing()
+    found = [assess(s, states.get(s.id), publishing.get(s.id, PublishingStats())).state
+             for s in chosen]  # fmt: skip
+    counts = [f"{found.count(state)} {state}" for state in ("dead", "silent", "dropping")
+              if state in found]  # fmt: skip
+    return ", ".join(counts)
 
 
 def _report_dict(report: CrawlReport) -> dict[str, Any]:
