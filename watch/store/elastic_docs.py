@@ -188,12 +188,12 @@ def _number(value: Any, default: float | None) -> float | None:
 
 def _date(value: str) -> str | None:
     """UTC ISO 8601 to the second (``2026-11-26T14:05:00Z``), or None when empty or unreadable."""
-    if _CANONICAL_DATE.fullmatch(value):
-        return value
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
+    if _CANONICAL_DATE.fullmatch(value):
+        return value
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
