@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import re
+import threading
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -486,3 +489,128 @@ def test_backoff_grows_within_bounds() -> None:
         assert step / 2 <= delay <= step
     assert max(delays) <= 8.0
     assert ed.backoff_delays(0, seed=1) == []
+
+
+# --- through the real client, against a local stand-in for the cluster ---------------------
+
+
+class FakeCluster(http.server.ThreadingHTTPServer):
+    """Answers ``PUT /_bulk`` as Elasticsearch 9 does: per-item status, result and error.
+
+    A document is refused like the real mapping refuses it (a date field that is not
+    strict ISO 8601), ids listed in ``busy`` are rejected with 429 once, the rest is stored.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _ClusterHandler)
+        self.docs: dict[str, dict[str, Any]] = {}
+        self.busy: set[str] = set()
+        self.requests = 0
+        self.down = False  # answer every request 503, as a cluster without a master does
+
+
+STRICT_DATE = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?")
+
+
+class _ClusterHandler(http.server.BaseHTTPRequestHandler):
+    server: FakeCluster
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
+        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+        self.server.requests += 1
+        if self.server.down:
+            error = {
+                "type": "cluster_block_exception",
+                "reason": "blocked by: [SERVICE_UNAVAILABLE/2/no master];",
+            }
+            self._send({"error": {"root_cause": [error], **error}, "status": 503}, 503)
+            return
+        items = [self._item(h["index"], s) for h, s in zip(lines[::2], lines[1::2], strict=True)]
+        self._send({"errors": any("error" in i["index"] for i in items), "took": 3, "items": items})
+
+    do_PUT = do_POST  # the 9.x client sends _bulk as PUT
+
+    def _item(self, header: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
+        doc_id, index = header["_id"], header["_index"]
+        if doc_id in self.server.busy:
+            self.server.busy.discard(doc_id)
+            return {"index": {"_index": index, "_id": doc_id, "status": 429, "error": REJECTED}}
+        for name in ("date", "published_at", "fetched_at", "updated_at"):
+            if name in source and not STRICT_DATE.fullmatch(str(source[name])):
+                error = {"type": "document_parsing_exception",
+                         "reason": f"[1:2] failed to parse field [{name}] of type [date]"}  # fmt: skip
+                return {"index": {"_index": index, "_id": doc_id, "status": 400, "error": error}}
+        old = self.server.docs.get(doc_id)
+        self.server.docs[doc_id] = source
+        result, status = ("updated", 200) if old is not None else ("created", 201)
+        return {"index": {"_index": index, "_id": doc_id, "result": result, "status": status}}
+
+    def _send(self, data: dict[str, Any], status: int = 200) -> None:
+        payload = json.dumps(data).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/vnd.elasticsearch+json;compatible-with=9")
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+@pytest.fixture
+def cluster() -> Iterator[FakeCluster]:
+    server = FakeCluster()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def send(cluster: FakeCluster, actions: list[dict[str, Any]]) -> ed.BulkOutcome:
+    elasticsearch = pytest.importorskip("elasticsearch")
+    from elasticsearch import helpers
+
+    client = elasticsearch.Elasticsearch(f"http://127.0.0.1:{cluster.server_port}")
+    try:
+        pairs = helpers.streaming_bulk(
+            client, actions, raise_on_error=False, raise_on_exception=False
+        )
+        return ed.read_bulk_response(list(pairs), ids=[a["_id"] for a in actions])
+    finally:
+        client.close()
+
+
+def test_bulk_through_the_client_with_retry(cluster: FakeCluster) -> None:
+    items = [article(id=f"{i:032x}") for i in range(5)]
+    actions = ed.bulk_actions(items, "llwatch-articles-v1", now=NOW)
+    actions[4]["_source"]["published_at"] = "yesterday"  # what an older, buggy llwatch sent
+    cluster.busy = {items[1].id, items[2].id}
+    outcome = send(cluster, actions)
+    assert outcome.new == [items[0].id, items[3].id]
+    assert outcome.retry_ids == [items[1].id, items[2].id]
+    assert [f.id for f in outcome.failed] == [items[4].id]
+    assert "failed to parse field [published_at]" in outcome.failed[0].reason
+    for _delay in ed.backoff_delays(3, seed=0):  # the store sleeps here
+        retried = [a for a in actions if a["_id"] in outcome.retry_ids]
+        outcome = outcome.merge(send(cluster, retried))
+        if not outcome.retry:
+            break
+    assert sorted(outcome.new) == sorted(i.id for i in items[:4])
+    assert [f.id for f in outcome.outbox()] == [items[4].id]
+    stored = ed.from_document(cluster.docs[items[0].id])
+    assert stored == items[0]
+    again = send(cluster, ed.bulk_actions(items[:1], "llwatch-articles-v1", now=NOW))
+    assert again.updated == [items[0].id]
+
+
+def test_a_cluster_without_master_leaves_every_id_to_retry(cluster: FakeCluster) -> None:
+    cluster.down = True
+    items = [article(id=f"{i:032x}") for i in range(3)]
+    outcome = send(cluster, ed.bulk_actions(items, "llwatch-articles-v1", now=NOW))
+    assert outcome.retry_ids == [i.id for i in items]
+    assert outcome.retry[0].status == 503
+    assert "no master" in outcome.retry[0].reason
+    assert cluster.docs == {}
