@@ -110,7 +110,6 @@ _KEYWORDS = ("id", "source_id", "source_country", "source_org_type", "language",
              "content_hash", "extraction", "simhash", "source_name")  # fmt: skip
 _URLS = ("url", "canonical_url", "feed_url")
 _DATES = ("published_at", "fetched_at")
-_DERIVED = ("date", "updated_at", "topic_ids")  # in the document only, not in the Article
 _CANONICAL_DATE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
