@@ -4,6 +4,7 @@ can be unusable. The full backend runs against a real cluster when WATCH_TEST_ES
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -52,7 +53,8 @@ def node(handler: BaseHTTPRequestHandler) -> None:
         send(handler, 200, b'{"hello": "world"}', "application/json")
     elif mode == "slow":
         time.sleep(3)
-        send(handler, 200, info("9.1.0"), ES_JSON, PRODUCT)
+        with contextlib.suppress(OSError):  # the client gave up and closed the connection
+            send(handler, 200, info("9.1.0"), ES_JSON, PRODUCT)
 
 
 @pytest.fixture(scope="module")

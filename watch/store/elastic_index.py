@@ -14,15 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from watch.store.elastic_docs import alias_name, index_name
+
 __all__ = ["IndexStatus", "alias_name", "index_name", "init_index", "migrate_index", "read_status"]
-
-
-def alias_name(prefix: str) -> str:
-    return f"{prefix}-articles"
-
-
-def index_name(prefix: str, version: int) -> str:
-    return f"{prefix}-articles-v{version}"
 
 
 def mapping_version(mapping: dict[str, Any]) -> int:
