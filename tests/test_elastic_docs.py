@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import re
 import threading
 from collections.abc import Iterator
 from importlib import resources
@@ -12,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.esnode import FakeCluster
 from watch.items import Article, TopicTag
 from watch.store import elastic_docs as ed
 
@@ -511,71 +510,6 @@ def test_backoff_grows_within_bounds() -> None:
 
 
 # --- through the real client, against a local stand-in for the cluster ---------------------
-
-
-class FakeCluster(http.server.ThreadingHTTPServer):
-    """Answers ``PUT /_bulk`` as Elasticsearch 9 does: per-item status, result and error.
-
-    A document is refused like the real mapping refuses it (a date field that is not
-    strict ISO 8601), ids listed in ``busy`` are rejected with 429 once, the rest is stored.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _ClusterHandler)
-        self.docs: dict[str, dict[str, Any]] = {}
-        self.busy: set[str] = set()
-        self.requests = 0
-        self.down = False  # answer every request 503, as a cluster without a master does
-
-
-STRICT_DATE = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?")
-
-
-class _ClusterHandler(http.server.BaseHTTPRequestHandler):
-    server: FakeCluster
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
-        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
-        self.server.requests += 1
-        if self.server.down:
-            error = {
-                "type": "cluster_block_exception",
-                "reason": "blocked by: [SERVICE_UNAVAILABLE/2/no master];",
-            }
-            self._send({"error": {"root_cause": [error], **error}, "status": 503}, 503)
-            return
-        items = [self._item(h["index"], s) for h, s in zip(lines[::2], lines[1::2], strict=True)]
-        self._send({"errors": any("error" in i["index"] for i in items), "took": 3, "items": items})
-
-    do_PUT = do_POST  # the 9.x client sends _bulk as PUT
-
-    def _item(self, header: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
-        doc_id, index = header["_id"], header["_index"]
-        if doc_id in self.server.busy:
-            self.server.busy.discard(doc_id)
-            return {"index": {"_index": index, "_id": doc_id, "status": 429, "error": REJECTED}}
-        for name in ("date", "published_at", "fetched_at", "updated_at"):
-            if name in source and not STRICT_DATE.fullmatch(str(source[name])):
-                error = {"type": "document_parsing_exception",
-                         "reason": f"[1:2] failed to parse field [{name}] of type [date]"}  # fmt: skip
-                return {"index": {"_index": index, "_id": doc_id, "status": 400, "error": error}}
-        old = self.server.docs.get(doc_id)
-        self.server.docs[doc_id] = source
-        result, status = ("updated", 200) if old is not None else ("created", 201)
-        return {"index": {"_index": index, "_id": doc_id, "result": result, "status": status}}
-
-    def _send(self, data: dict[str, Any], status: int = 200) -> None:
-        payload = json.dumps(data).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/vnd.elasticsearch+json;compatible-with=9")
-        self.send_header("X-Elastic-Product", "Elasticsearch")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
 
 
 @pytest.fixture
