@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 
 from watch.countries import codes_in_region
 from watch.errors import QuerySyntaxError
-from watch.query import parse
+from watch.query import parse, to_string
 from watch.store.elastic_query import (
+    MAX_NESTED_DEPTH,
     MAX_RESULT_WINDOW,
+    _depth,
     compile_query,
     count_body,
     facets_aggs,
@@ -114,6 +116,27 @@ def test_nested_groups() -> None:
             ],
         }
     }
+
+
+def _nested(levels: int) -> str:
+    """``(w0 OR (w1 (w2 OR (...))))``: one bool level per pair of parentheses."""
+    text = "last"
+    for level in reversed(range(levels)):
+        text = f"(w{level} {'OR ' if level % 2 == 0 else ''}{text})"
+    return text
+
+
+def test_nesting_within_es_limit_compiles() -> None:
+    query = compile_query(parse(_nested(28)))
+    assert _depth(query) == MAX_NESTED_DEPTH
+
+
+def test_nesting_past_es_limit_is_a_clear_error() -> None:
+    tree = parse(_nested(29))
+    with pytest.raises(QuerySyntaxError, match="31 levels, at most 30") as error:
+        compile_query(tree)
+    assert error.value.query == to_string(tree)  # type: ignore[arg-type]
+    assert error.value.pos == 0
 
 
 # --- one test per field -----------------------------------------------------------------------
@@ -399,13 +422,27 @@ _PIECES = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.lists(_PIECES, max_size=12).map(" ".join), st.text(max_size=60)))
+@given(
+    st.one_of(
+        st.lists(_PIECES, max_size=12).map(" ".join),
+        st.text(max_size=60),
+        st.integers(0, 32).map(_nested),
+    )
+)
 def test_any_parsed_query_compiles_to_safe_json(text: str) -> None:
     try:
         tree = parse(text)
     except QuerySyntaxError:
         return
-    for body in (search_body(tree), count_body(tree), search_body(tree, sort="date")):
+    refused = ""
+    try:
+        bodies = [search_body(tree), count_body(tree), search_body(tree, sort="date")]
+    except QuerySyntaxError as error:
+        refused = str(error)
+    if refused:  # only for nesting past ES's limit
+        assert "nested too deeply for Elasticsearch" in refused
+        return
+    for body in bodies:
         encoded = json.loads(json.dumps(body, ensure_ascii=False))
         assert encoded == body
         assert not _keys(body) & _FORBIDDEN

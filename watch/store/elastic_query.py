@@ -30,11 +30,24 @@ from datetime import date, timedelta
 from typing import Any, Literal, get_args
 
 from watch.countries import codes_in_region
-from watch.query import REGIONS, And, Field, Node, Not, Or, Phrase, Term, positive_terms
+from watch.errors import QuerySyntaxError
+from watch.query import (
+    REGIONS,
+    And,
+    Field,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Term,
+    positive_terms,
+    to_string,
+)
 from watch.store.base import FacetField, Sort
 
 __all__ = [
     "LANGUAGE_ANALYZERS",
+    "MAX_NESTED_DEPTH",
     "MAX_RESULT_WINDOW",
     "TEXT_FIELDS",
     "Interval",
@@ -58,6 +71,8 @@ LANGUAGE_ANALYZERS: tuple[str, ...] = (
 )  # fmt: skip
 #: ES's default ``index.max_result_window``: ``from + size`` may not exceed it.
 MAX_RESULT_WINDOW = 10_000
+#: ES's default ``indices.query.bool.max_nested_depth`` (8.x/9.x): deeper queries are refused.
+MAX_NESTED_DEPTH = 30
 #: At most this many words/phrases go into the ranking clause (ES caps the clauses of a query).
 MAX_RANKING_TERMS = 32
 #: Characters of the highlighted passage, about the 16 tokens of the SQLite snippet.
@@ -84,14 +99,39 @@ def compile_query(node: Node | None, *, ranking: bool = True) -> Query:
 
     With ``ranking`` the compiled tree goes in ``must`` and the words and phrases not under a
     NOT are matched again against the per-language fields in an optional ``should`` (score only).
+    Raises QuerySyntaxError when the result would nest deeper than ES accepts
+    (:data:`MAX_NESTED_DEPTH`; the parser allows a few more levels of ``(`` and NOT).
     """
     if node is None:
         return {"match_all": {}}
     core = _compile(node)
     clause = _ranking_clause(node) if ranking else None
-    if clause is None:
-        return core
-    return {"bool": {"must": [core], "should": [clause], "minimum_should_match": 0}}
+    query = core
+    if clause is not None:
+        query = {"bool": {"must": [core], "should": [clause], "minimum_should_match": 0}}
+    if (depth := _depth(query)) > MAX_NESTED_DEPTH:
+        message = (
+            f"query nested too deeply for Elasticsearch ({depth} levels, at most"
+            f" {MAX_NESTED_DEPTH}): remove some parentheses or NOTs"
+        )
+        raise QuerySyntaxError(message, _text(node), 0)
+    return query
+
+
+def _depth(query: Query) -> int:
+    """Levels of nested queries, the leaf included (how ES counts against its limit)."""
+    ((kind, spec),) = query.items()
+    if kind != "bool":
+        return 1
+    clauses = [c for key in ("must", "filter", "should", "must_not") for c in spec.get(key, [])]
+    return 1 + max((_depth(clause) for clause in clauses), default=0)
+
+
+def _text(node: Node) -> str:
+    try:
+        return to_string(node)
+    except ValueError:  # a hand-built tree no query text gives
+        return ""
 
 
 def _compile(node: Node) -> Query:
