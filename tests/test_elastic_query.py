@@ -274,6 +274,19 @@ def test_search_body_by_date_keeps_scores() -> None:
     assert body["track_scores"] is True
 
 
+def test_export_pages_skip_snippets_and_scores() -> None:
+    body = search_body(parse("literacy"), sort="date", size=500, snippets=False)
+    assert "highlight" not in body
+    assert "track_scores" not in body
+
+
+def test_ranking_clause_takes_at_most_twelve_words() -> None:
+    query = compile_query(parse(" ".join(f"w{n}" for n in range(20))))
+    assert query["bool"]["should"][0]["multi_match"]["query"] == " ".join(
+        f"w{n}" for n in range(12)
+    )
+
+
 def test_no_highlight_without_words() -> None:
     assert "highlight" not in search_body(parse("lang:fr -youth"))
     assert "highlight" not in search_body(None)

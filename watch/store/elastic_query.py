@@ -73,8 +73,9 @@ LANGUAGE_ANALYZERS: tuple[str, ...] = (
 MAX_RESULT_WINDOW = 10_000
 #: ES's default ``indices.query.bool.max_nested_depth`` (8.x/9.x): deeper queries are refused.
 MAX_NESTED_DEPTH = 30
-#: At most this many words/phrases go into the ranking clause (ES caps the clauses of a query).
-MAX_RANKING_TERMS = 32
+#: At most this many words go into the ranking clause: each word is a clause in each of its 24
+#: fields, and ES caps the clauses of a whole query (at least 1,024, more with a bigger heap).
+MAX_RANKING_WORDS = 12
 #: Characters of the highlighted passage, about the 16 tokens of the SQLite snippet.
 SNIPPET_CHARS = 100
 
@@ -207,15 +208,15 @@ def _codes(value: str) -> list[str]:
 
 def _ranking_clause(node: Node) -> Query | None:
     """The positive words and phrases against the per-language (stemmed) fields, or None."""
-    texts = positive_terms(node)[:MAX_RANKING_TERMS]
-    if not texts:
+    words = " ".join(positive_terms(node)).split()[:MAX_RANKING_WORDS]
+    if not words:
         return None
     fields = [
         f"{part}_{language}{boost}"
         for language in LANGUAGE_ANALYZERS
         for part, boost in (("title", "^10"), ("summary", "^3"), ("text", ""))
     ]
-    return {"multi_match": {"query": " ".join(texts), "type": "best_fields", "fields": fields}}
+    return {"multi_match": {"query": " ".join(words), "type": "best_fields", "fields": fields}}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,8 +231,13 @@ def search_body(
     size: int = 20,
     search_after: Sequence[Any] | None = None,
     offset: int = 0,
+    snippets: bool = True,
 ) -> dict[str, Any]:
     """The body of a ``_search`` request for one page of results.
+
+    With ``snippets`` (and words in the query) each hit gets one highlighted passage of
+    ``text``, matches between ``[`` and ``]``, and scores are kept when sorting by date; an
+    export (``iter_articles``) passes ``snippets=False`` to skip both.
 
     Sort ``relevance``: ``_score`` desc, then ``date`` desc, then ``id`` asc; ``date``: ``date``
     desc then ``id`` asc (scores still computed with ``track_scores``). ``id`` makes the order
@@ -258,13 +264,13 @@ def search_body(
         "sort": _sort(sort),
         "track_total_hits": True,
     }
-    if sort == "date":
+    if snippets and sort == "date":
         body["track_scores"] = True
     if search_after is not None:
         body["search_after"] = list(search_after)
     elif offset:
         body["from"] = offset
-    if node is not None and positive_terms(node):
+    if snippets and node is not None and positive_terms(node):
         body["highlight"] = _highlight()
     return body
 
