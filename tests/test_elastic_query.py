@@ -459,3 +459,17 @@ def test_any_parsed_query_compiles_to_safe_json(text: str) -> None:
         encoded = json.loads(json.dumps(body, ensure_ascii=False))
         assert encoded == body
         assert not _keys(body) & _FORBIDDEN
+
+
+# --- the official client's DSL knows every query and aggregation used ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "educat*", '(adult OR lit*) -"x y" lang:fr until:2024', "country:africa -source:uil"],
+)
+def test_bodies_read_back_through_the_client_dsl(text: str) -> None:
+    dsl = pytest.importorskip("elasticsearch.dsl")
+    body = search_body(parse(text), size=5, offset=5)
+    body["aggs"] = facets_aggs(["topic", "country", "year"]) | trend_aggs("week")
+    assert dsl.Search.from_dict(body).to_dict() == body  # unknown query/agg names would raise
