@@ -21,10 +21,12 @@ from watch.store.elastic_query import (
     compile_query,
     count_body,
     facets_aggs,
+    facets_body,
     read_facets,
     read_trend,
     search_body,
     trend_aggs,
+    trend_body,
 )
 from watch.translingual import Expander
 
@@ -342,6 +344,22 @@ def test_facets_aggs() -> None:
     }
     with pytest.raises(ValueError, match="unknown facet"):
         facets_aggs(["colour"])  # type: ignore[list-item]
+
+
+def test_facets_and_trend_bodies_ask_for_no_hits() -> None:
+    tree = parse("literacy lang:fr")
+    assert facets_body(tree, ["topic"], 3) == {
+        "query": compile_query(tree, ranking=False),
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": facets_aggs(["topic"], 3),
+    }
+    assert trend_body(None, "week") == {
+        "query": {"match_all": {}},
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": trend_aggs("week"),
+    }
 
 
 @pytest.mark.parametrize("interval", ["day", "week", "month", "year"])

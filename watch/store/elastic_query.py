@@ -54,10 +54,12 @@ __all__ = [
     "compile_query",
     "count_body",
     "facets_aggs",
+    "facets_body",
     "read_facets",
     "read_trend",
     "search_body",
     "trend_aggs",
+    "trend_body",
 ]
 
 Query = dict[str, Any]
@@ -326,6 +328,18 @@ def facets_aggs(fields: Sequence[FacetField], limit: int = 20) -> dict[str, Any]
         else:
             raise ValueError(f"unknown facet {name!r} (known: {', '.join(get_args(FacetField))})")
     return aggs
+
+
+def facets_body(node: Node | None, fields: Sequence[FacetField], limit: int = 20) -> dict[str, Any]:
+    """The body of a ``_search`` for the facets of the matching articles (no hits)."""
+    query = compile_query(node, ranking=False)
+    return {"query": query, "size": 0, "track_total_hits": True, "aggs": facets_aggs(fields, limit)}
+
+
+def trend_body(node: Node | None, interval: Interval = "month") -> dict[str, Any]:
+    """The body of a ``_search`` for the trend of the matching articles (no hits)."""
+    query = compile_query(node, ranking=False)
+    return {"query": query, "size": 0, "track_total_hits": True, "aggs": trend_aggs(interval)}
 
 
 def trend_aggs(interval: Interval = "month") -> dict[str, Any]:
