@@ -17,6 +17,19 @@ asciifolding, the parity twin of SQLite's ``unicode61 remove_diacritics 2``; key
 * Fields are ``term``/``terms``/``range`` clauses in ``bool.filter`` (no effect on scores);
   And/Or/Not are ``bool`` must/should (``minimum_should_match`` 1)/must_not.
 
+Where the result sets may still differ from SQLite's:
+
+* Tokenisation (index side, fixed by the ``folded`` analyzer): unicode61 splits at every
+  character that is not a letter, digit or private-use character; the standard tokenizer keeps
+  ``l'éducation``, ``U.S.``, ``4.0``, ``2,000`` and ``foo_bar`` whole and cuts CJK text into
+  single characters (unicode61 keeps a CJK run as one token). So ``education`` finds
+  ``l'éducation`` in SQLite only, and a CJK word finds more in ES.
+* asciifolding folds a little more than ``remove_diacritics 2`` (``ß``→``ss``, ``æ``→``ae``).
+* A prefix word the tokenizer splits (``e-learn*``): FTS5 wants the parts adjacent, ES only in
+  the same field (``bool_prefix`` has no positions).
+* An article with no date at all matches ``until:`` in SQLite (``'' < '2024-03-01'``) but no
+  ``range`` in ES; ``date`` is never empty for stored articles (fetched_at is always set).
+
 User text only ever reaches analysed structured queries (``multi_match``), never
 ``query_string`` or ``simple_query_string``, so nothing typed is read as ES syntax.
 The per-language fields (``title_english``...) are used only in one optional ``should`` clause
