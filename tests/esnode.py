@@ -125,6 +125,14 @@ def _handler(node: FakeNode) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _filled(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored document with the fields the search model reads present (ES treats a missing
+    field as matching no term)."""
+    names = ("title", "summary", "text", "language", "source_id", "topic_ids", "countries",
+             "source_country", "date")  # fmt: skip
+    return {name: doc.get(name, [] if name in ("topic_ids", "countries") else "") for name in names}
+
+
 REJECTED = {
     "type": "es_rejected_execution_exception",
     "reason": "rejected execution of coordinating operation [shard_detail=[llwatch-articles-v1]"
@@ -147,6 +155,7 @@ class FakeCluster(http.server.ThreadingHTTPServer):
         self.refuse: set[str] = set()  # ids refused as a mapping conflict
         self.requests = 0
         self.down = False  # answer every request 503, as a cluster without a master does
+        self.log: list[tuple[str, str, str]] = []  # (method, path, body) of each request
 
 
 STRICT_DATE = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?")
@@ -158,10 +167,32 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_GET(self) -> None:
+        parts = [p for p in self.path.split("?")[0].split("/") if p]
+        if len(parts) == 3 and parts[1] == "_doc":
+            doc = self.server.docs.get(parts[2])
+            found = {"_index": parts[0], "_id": parts[2], "found": doc is not None}
+            self._send(found | ({"_source": doc} if doc else {}), 200 if doc else 404)
+            return
+        self.do_POST()
+
     def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
-        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8") if length else ""
+        path = self.path.split("?")[0]
         self.server.requests += 1
+        self.server.log.append((self.command, path, body))
+        if path.endswith("/_mget"):
+            ids = json.loads(body)["ids"]
+            docs = [{"_id": i, "found": i in self.server.docs}
+                    | ({"_source": self.server.docs[i]} if i in self.server.docs else {})
+                    for i in ids]  # fmt: skip
+            self._send({"docs": docs})
+            return
+        if path.endswith("/_search"):
+            self._send(self._search(json.loads(body) if body else {}))
+            return
+        lines = [json.loads(line) for line in body.splitlines() if line.strip()]
         if self.server.down:
             error = {
                 "type": "cluster_block_exception",
@@ -173,6 +204,27 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
         self._send({"errors": any("error" in i["index"] for i in items), "took": 3, "items": items})
 
     do_PUT = do_POST  # the 9.x client sends _bulk as PUT
+
+    def _search(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Date-sorted search over the stored documents (scores are not modelled: 1.0)."""
+        from tests.test_elastic_parity import matches
+
+        query = request.get("query", {"match_all": {}})
+        found = sorted(
+            (d for d in self.server.docs.values() if matches(query, _filled(d))),
+            key=lambda d: (d.get("date", ""), [-ord(c) for c in d["id"]]),
+            reverse=True,
+        )
+        after = request.get("search_after")
+        if after is not None:
+            keys = [(d.get("date", ""), d["id"]) for d in found]
+            start = next((n + 1 for n, k in enumerate(keys) if list(k) == list(after)), len(found))
+            found = found[start:]
+        start = int(request.get("from", 0))
+        page = found[start : start + int(request.get("size", 10))]
+        hits = [{"_id": d["id"], "_score": 1.0, "_source": d, "sort": [d.get("date", ""), d["id"]]}
+                for d in page]  # fmt: skip
+        return {"hits": {"total": {"value": len(found), "relation": "eq"}, "hits": hits}}
 
     def _item(self, header: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
         doc_id, index = header["_id"], header["_index"]
