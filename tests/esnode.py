@@ -130,7 +130,8 @@ def _filled(doc: dict[str, Any]) -> dict[str, Any]:
     field as matching no term)."""
     names = ("title", "summary", "text", "language", "source_id", "topic_ids", "countries",
              "source_country", "date")  # fmt: skip
-    return {name: doc.get(name, [] if name in ("topic_ids", "countries") else "") for name in names}
+    defaults = {name: [] if name in ("topic_ids", "countries") else "" for name in names}
+    return defaults | doc
 
 
 REJECTED = {
