@@ -21,7 +21,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from watch.config import VERSION, WatchConfig
-from watch.crawl import CrawlReport, run_crawl
+from watch.crawl import CrawlReport, crawl_lock, run_crawl
 from watch.entries import FILL_IN, fill_in, known_sources, render_entries, render_watch_list
 from watch.errors import ConfigError, StoreUnavailable, WatchError
 from watch.items import ARTICLE_FIELDS, Article
@@ -787,6 +787,125 @@ def retag(data_dir: Path | None, sources: Path | None, jobs: int, batch: int) ->
     rate = report.seen / report.seconds if report.seconds else 0.0
     click.echo(f"retagged {report.seen} articles in {report.seconds:.1f}s ({rate:.0f}/s): "
                f"{report.changed} changed")  # fmt: skip
+
+
+# --- the Elasticsearch index ------------------------------------------------------------------
+
+
+@cli.group()
+def index() -> None:
+    """The Elasticsearch article index (WATCH_ES_URL): init, migrate, status, sync.
+
+    In development: crawl and search still use the embedded store.
+    """
+
+
+def _cluster(config: WatchConfig) -> Any:
+    """A checked client for WATCH_ES_URL (ConfigError when unset, StoreUnavailable when unusable)."""
+    from watch.store.elastic_client import check_cluster, connect
+
+    if not config.es_url:
+        raise ConfigError(
+            "WATCH_ES_URL is not set — give the cluster, e.g. WATCH_ES_URL=http://127.0.0.1:9200 "
+            "(docker-compose.yml starts one)"
+        )
+    client = connect(config)
+    check_cluster(client, config)
+    return client
+
+
+@index.command("init")
+@data_options
+@handle_errors
+def index_init(data_dir: Path | None, sources: Path | None) -> None:
+    """Create the versioned index and its alias (nothing to do when they exist)."""
+    from watch.store.elastic_docs import load_mapping
+    from watch.store.elastic_index import init_index
+
+    config = load_config(data_dir, sources)
+    click.echo(init_index(_cluster(config), config.es_index, load_mapping()))
+
+
+@index.command("migrate")
+@data_options
+@handle_errors
+def index_migrate(data_dir: Path | None, sources: Path | None) -> None:
+    """Copy the articles into a new index with this llwatch's mapping and move the alias to it
+    in one step (readers see no gap); holds the crawl lock meanwhile."""
+    from watch.store.elastic_docs import load_mapping
+    from watch.store.elastic_index import migrate_index
+
+    config = load_config(data_dir, sources)
+    client = _cluster(config)
+    with crawl_lock(config.data_dir):
+        click.echo(migrate_index(client, config.es_index, load_mapping()))
+
+
+@index.command("status")
+@data_options
+@format_option(["table", "json"], "table")
+@handle_errors
+def index_status(data_dir: Path | None, sources: Path | None, fmt: str, as_json: bool) -> None:
+    """What the index holds and what waits in the outbox; exit 1 when something needs a person
+    (cluster unreachable, index missing or out of date, articles refused)."""
+    from watch.store.elastic_docs import load_mapping
+    from watch.store.elastic_index import read_status
+
+    config = load_config(data_dir, sources)
+    report: dict[str, Any] = {"outbox": {"pending": 0, "refused": 0, "oldest": "", "reasons": []}}
+    if config.db_path.exists():
+        with reading(config) as store:
+            report["outbox"] = store.state.outbox_status()
+    problems = []
+    try:
+        status = read_status(_cluster(config), config.es_index, load_mapping())
+        report["index"] = dataclasses.asdict(status)
+        problems += [status.problem] if status.problem else []
+    except (StoreUnavailable, ConfigError) as exc:
+        report["index"] = None
+        problems.append(str(exc))
+    if report["outbox"]["refused"]:
+        problems.append(f"{report['outbox']['refused']} article(s) refused by the cluster")
+    report["problems"] = problems
+    if as_json or fmt == "json":
+        click.echo(json.dumps(report, ensure_ascii=False))
+    else:
+        found = report["index"]
+        if found:
+            click.echo(f"index: {found['alias']} -> {found['index'] or '(none)'}, mapping "
+                       f"v{found['version']} (this llwatch: v{found['wanted']}), "
+                       f"{found['documents']} documents, health {found['health'] or '?'}")  # fmt: skip
+        box = report["outbox"]
+        click.echo(f"outbox: {box['pending']} waiting ({box['refused']} refused)"
+                   + (f", oldest {box['oldest']}" if box["oldest"] else ""))  # fmt: skip
+        for reason, count in box["reasons"]:
+            click.echo(f"  {count} × {reason}")
+        for problem in problems:
+            click.echo(f"problem: {problem}", err=True)
+    sys.exit(1 if problems else 0)
+
+
+@index.command("sync")
+@data_options
+@click.option("--refused", is_flag=True, help="Also send the articles the cluster refused.")
+@handle_errors
+def index_sync(data_dir: Path | None, sources: Path | None, refused: bool) -> None:
+    """Deliver what waits in the outbox (after an outage, or --refused after a mapping fix)."""
+    from watch.store.elastic_delivery import sync_outbox
+    from watch.store.elastic_docs import alias_name
+
+    config = load_config(data_dir, sources)
+    client = _cluster(config)
+    store = open_store(config.data_dir)
+    try:
+        done = sync_outbox(client, alias_name(config.es_index), store.state,
+                           include_refused=refused)  # fmt: skip
+        left = store.state.outbox_status()
+    finally:
+        store.close()
+    click.echo(f"delivered {len(done.stored)}; {left['pending']} still waiting "
+               f"({left['refused']} refused)")  # fmt: skip
+    sys.exit(1 if left["pending"] else 0)
 
 
 @cli.group()
