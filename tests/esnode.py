@@ -5,10 +5,12 @@ aliases and document counts in memory; it does not search."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import re
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -157,6 +159,19 @@ class FakeCluster(http.server.ThreadingHTTPServer):
         self.requests = 0
         self.down = False  # answer every request 503, as a cluster without a master does
         self.log: list[tuple[str, str, str]] = []  # (method, path, body) of each request
+
+    @classmethod
+    @contextlib.contextmanager
+    def running(cls) -> Iterator[FakeCluster]:
+        """A stand-in cluster serving on 127.0.0.1 for the duration."""
+        server = cls()
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield server
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 STRICT_DATE = re.compile(r"\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)?)?")

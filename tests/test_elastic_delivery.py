@@ -4,7 +4,6 @@ nothing duplicated when the cluster is down, rejects items, or comes back."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,12 +32,8 @@ def article(n: int, **fields: object) -> Article:
 
 @pytest.fixture
 def cluster() -> Iterator[FakeCluster]:
-    server = FakeCluster()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with FakeCluster.running() as server:
+        yield server
 
 
 @pytest.fixture

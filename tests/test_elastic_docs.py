@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -514,12 +513,8 @@ def test_backoff_grows_within_bounds() -> None:
 
 @pytest.fixture
 def cluster() -> Iterator[FakeCluster]:
-    server = FakeCluster()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with FakeCluster.running() as server:
+        yield server
 
 
 def send(cluster: FakeCluster, actions: list[dict[str, Any]]) -> ed.BulkOutcome:

@@ -6,7 +6,6 @@ WATCH_TEST_ES_URL leg of tests/test_store_contract.py."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,15 +33,11 @@ def article(n: int, **fields: object) -> Article:
 
 @pytest.fixture
 def es(tmp_path: Path) -> Iterator[tuple[ElasticArticleStore, FakeCluster]]:
-    server = FakeCluster()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    local = open_store(tmp_path)
-    client = Elasticsearch(f"http://127.0.0.1:{server.server_port}", max_retries=0)
-    yield ElasticArticleStore(client, "llwatch", local.state, sleep=lambda _: None), server
-    local.close()
-    server.shutdown()
-    server.server_close()
+    with FakeCluster.running() as server:
+        local = open_store(tmp_path)
+        client = Elasticsearch(f"http://127.0.0.1:{server.server_port}", max_retries=0)
+        yield ElasticArticleStore(client, "llwatch", local.state, sleep=lambda _: None), server
+        local.close()
 
 
 def test_upsert_counts_like_sqlite_and_sends_only_changes(
