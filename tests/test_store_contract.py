@@ -10,6 +10,7 @@ Expected answers are written out here, not computed by one backend, so both are 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,8 +101,28 @@ def _elasticsearch(tmp_path: Path) -> Iterator[ArticleStore]:
     if not url:
         pytest.skip("Elasticsearch leg: WATCH_TEST_ES_URL is not set (no cluster can be installed "
                     "here; see docker-compose.yml)")  # fmt: skip
-    pytest.fail("WATCH_TEST_ES_URL is set, but the Elasticsearch article store is not built yet")
-    yield  # type: ignore[misc]
+    from watch.config import WatchConfig
+    from watch.store.elastic import ElasticArticleStore
+    from watch.store.elastic_client import check_cluster, connect
+    from watch.store.elastic_docs import load_mapping
+    from watch.store.elastic_index import init_index
+
+    prefix = f"llwatch-test-{uuid.uuid4().hex[:12]}"
+    config = WatchConfig.load({"WATCH_ES_URL": url, "WATCH_ES_INDEX": prefix})
+    client = connect(config)
+    check_cluster(client, config)
+    init_index(client, prefix, load_mapping())
+    local = open_store(tmp_path)
+    store = ElasticArticleStore(client, prefix, local.state)
+    try:
+        assert store.upsert(CORPUS) == ["new"] * len(CORPUS)
+        assert local.state.outbox_status()["pending"] == 0, local.state.outbox_status()
+        client.indices.refresh(index=store.alias)
+        yield store
+    finally:
+        client.indices.delete(index=f"{prefix}-articles-*")
+        local.close()
+        client.close()
 
 
 @pytest.fixture(params=["sqlite", "elasticsearch"])
