@@ -12,8 +12,9 @@ import pytest
 from tests.conftest import crawl
 from tests.sitegen import TestSite
 from watch.errors import SourceError
+from watch.feeds import gunzip_bounded
 from watch.listing import parse_date_text, parse_listing
-from watch.sitemaps import gunzip_bounded, newest_first, parse_robots, parse_sitemap
+from watch.sitemaps import newest_first, parse_robots, parse_sitemap
 from watch.sources import Selectors
 from watch.store import DB_NAME
 
@@ -27,7 +28,9 @@ def kinds_list(site: TestSite, path: Path, **extra: str) -> Path:
         "    max_pages: 2\n    selectors: {links: 'h3 a', date: '.when::text', next: 'a.next'}\n",
         **extra,
     }
-    lines = "defaults:\n  org_type: media\n  languages: [en]\n  country: GB\nsources:\n"
+    # fr too: the French pipeline is then built before the first request, not mid-crawl (its
+    # build stalls the reactor for seconds, and the 1.5 s test timeout would fire)
+    lines = "defaults:\n  org_type: media\n  languages: [en, fr]\n  country: GB\nsources:\n"
     for sid, body in entries.items():
         lines += f"  - id: {sid}\n    name: Test {sid}\n{body}"
     path.write_text(lines, "utf-8")

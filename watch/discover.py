@@ -21,14 +21,12 @@ not run twice in one process.
 
 from __future__ import annotations
 
-import gzip
 import logging
 import re
 import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,7 +39,7 @@ import lxml.html
 
 from watch.entries import FILL_IN, NewEntry, render_entries, unique_id, url_key
 from watch.errors import SourceError, WatchError
-from watch.feeds import ParsedFeed, parse_feed
+from watch.feeds import ParsedFeed, gunzip_bounded, parse_feed
 from watch.sitemaps import parse_sitemap
 from watch.text import clean_text, language_tag
 from watch.urls import is_http_url
@@ -149,7 +147,6 @@ class Fetcher:
             with self._opener.open(request, timeout=self.timeout) as response:
                 body = response.read(self.max_bytes + 1)
                 final, ctype = response.geturl(), response.headers.get("Content-Type", "")
-                encoding = response.headers.get("Content-Encoding", "")
         except urllib.error.HTTPError as exc:
             exc.close()
             raise SourceError(f"HTTP {exc.code} {exc.reason}") from None
@@ -159,19 +156,10 @@ class Fetcher:
             raise _Unreachable(_reason(exc)) from None
         if len(body) > self.max_bytes:
             raise SourceError(f"larger than {self.max_bytes:,} bytes")
-        return Fetched(final, ctype, self._decoded(body, encoding))
+        return Fetched(final, ctype, self._decoded(body))
 
-    def _decoded(self, body: bytes, encoding: str) -> bytes:
-        if "gzip" not in encoding.lower() and not body.startswith(b"\x1f\x8b"):
-            return body
-        try:
-            unzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            plain = unzip.decompress(body, self.max_bytes + 1)
-        except (zlib.error, gzip.BadGzipFile) as exc:
-            raise SourceError(f"bad gzip data ({exc})") from None
-        if len(plain) > self.max_bytes:
-            raise SourceError(f"larger than {self.max_bytes:,} bytes once unzipped")
-        return plain
+    def _decoded(self, body: bytes) -> bytes:
+        return gunzip_bounded(body, self.max_bytes)
 
 
 class _Unreachable(SourceError):

@@ -40,7 +40,7 @@ from watch.errors import SourceError
 from watch.text import clean_text, html_to_text, language_tag
 from watch.urls import is_http_url
 
-__all__ = ["FeedEntry", "ParsedFeed", "iso_utc", "parse_feed"]
+__all__ = ["FeedEntry", "ParsedFeed", "gunzip_bounded", "iso_utc", "parse_feed", "plausible_iso"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())
@@ -116,8 +116,11 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _plausible(moment: datetime, now: datetime | None = None) -> str:
-    """ISO form of ``moment``, or "" when it lies in the future or before 1990 (broken clocks)."""
+def plausible_iso(moment: datetime, now: datetime | None = None) -> str:
+    """ISO form of ``moment`` (naive taken as UTC), or "" when it lies in the future or before
+    1990 (broken clocks). The one check of every date a feed, sitemap, listing or PDF gives."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     now = now or datetime.now(UTC)
     if moment > now + FUTURE_TOLERANCE or moment.year < 1990:
         return ""
@@ -142,15 +145,26 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
 
 def _gunzip(body: bytes) -> bytes:
     """The body itself, or its content when it is gzip bytes (a feed compressed twice)."""
+    try:
+        return gunzip_bounded(body, MAX_FEED_BYTES)
+    except SourceError as exc:
+        raise SourceError(f"not a feed: {exc}") from None
+
+
+def gunzip_bounded(body: bytes, limit: int) -> bytes:
+    """``body`` itself, or its content when it is gzip bytes, decompressed at most ``limit``
+    bytes far; SourceError when the data is broken or grows beyond ``limit`` (a gzip bomb)."""
     if not body.startswith(_GZIP_MAGIC):
         return body
     unpacker = zlib.decompressobj(wbits=31)
     try:
-        content = unpacker.decompress(body, MAX_FEED_BYTES + 1)
+        content = unpacker.decompress(body, limit + 1)
     except zlib.error as exc:
-        raise SourceError(f"not a feed: broken gzip data ({exc})") from None
-    if len(content) <= MAX_FEED_BYTES and not unpacker.eof:
-        raise SourceError("not a feed: broken gzip data (cut short)")
+        raise SourceError(f"broken gzip data ({exc})") from None
+    if len(content) > limit:
+        raise SourceError(f"larger than {limit:,} bytes once unzipped (a gzip bomb?)")
+    if not unpacker.eof:
+        raise SourceError("broken gzip data (cut short)")
     return content
 
 
@@ -323,7 +337,7 @@ def _struct_date(value: time.struct_time | None) -> str:
     if not value:
         return ""
     try:
-        return _plausible(datetime.fromtimestamp(calendar.timegm(value), UTC))
+        return plausible_iso(datetime.fromtimestamp(calendar.timegm(value), UTC))
     except (OverflowError, ValueError, OSError, TypeError):
         return ""
 
@@ -398,7 +412,7 @@ def _rfc3339(value: Any) -> str:
         moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
     except ValueError:
         return ""
-    return _plausible(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return plausible_iso(moment)
 
 
 def _hash_key(title: str) -> str:

@@ -12,14 +12,14 @@ by dateparser (installed with trafilatura's htmldate) in the source's languages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from watch.feeds import FUTURE_TOLERANCE, iso_utc
+from watch.feeds import plausible_iso
 from watch.sources import Selectors, compile_selector
 
 __all__ = ["ListedLink", "Listing", "parse_date_text", "parse_listing"]
@@ -91,13 +91,7 @@ def parse_date_text(text: str, languages: tuple[str, ...] = ()) -> str:
     moment = _iso(text)
     if moment is None:
         moment = _dateparser(text, tuple(languages))
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    if moment > datetime.now(UTC) + FUTURE_TOLERANCE or moment.year < 1990:
-        return ""
-    return iso_utc(moment)
+    return plausible_iso(moment) if moment is not None else ""
 
 
 @lru_cache(maxsize=64)

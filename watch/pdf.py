@@ -27,11 +27,11 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from watch.extract import MIN_TEXT_CHARS, PageArticle
-from watch.feeds import iso_utc
+from watch.feeds import plausible_iso
 from watch.text import clean_text, language_tag
 
 __all__ = ["MAX_PDF_BYTES", "MAX_PDF_PAGES", "SKIP_REASONS", "extract_pdf"]
@@ -240,10 +240,7 @@ def _meta_date(info: Any, attribute: str) -> str:
         return ""
     if not isinstance(moment, datetime):
         return ""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if moment > datetime.now(UTC) or moment.year < 1990:
-        return ""
-    return iso_utc(moment)
+    return plausible_iso(moment)
 
 
 def _title(meta_title: str, largest: str, first_line: str) -> str:

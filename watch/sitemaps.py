@@ -9,9 +9,6 @@ robots.txt parser Scrapy uses). XML is parsed by lxml without entities and witho
 
 from __future__ import annotations
 
-import gzip
-import io
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -19,13 +16,12 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 
 from watch.errors import SourceError
-from watch.feeds import FUTURE_TOLERANCE, iso_utc
+from watch.feeds import gunzip_bounded, plausible_iso
 
 __all__ = [
     "MAX_SITEMAP_BYTES",
     "Sitemap",
     "SitemapEntry",
-    "gunzip_bounded",
     "is_robots_url",
     "newest_first",
     "parse_robots",
@@ -34,7 +30,6 @@ __all__ = [
 
 #: A sitemap may hold 50,000 URLs in 50 MB uncompressed (sitemaps.org); nothing larger is read.
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass
@@ -77,28 +72,9 @@ def parse_robots(body: bytes, url: str) -> Sitemap:
     return Sitemap(children=[SitemapEntry(u) for u in dict.fromkeys(found)])
 
 
-def gunzip_bounded(body: bytes, limit: int = MAX_SITEMAP_BYTES) -> bytes:
-    """``body`` decompressed when it is gzip data; SourceError beyond ``limit`` bytes."""
-    if not body.startswith(_GZIP_MAGIC):
-        return body
-    out = io.BytesIO()
-    try:
-        with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
-            while chunk := stream.read(1 << 16):
-                out.write(chunk)
-                if out.tell() > limit:
-                    raise SourceError(
-                        f"gzip data grows beyond {limit // (1024 * 1024)} MB when decompressed"
-                        " — refused (a gzip bomb or an oversized sitemap)"
-                    )
-    except (OSError, EOFError, zlib.error) as exc:
-        raise SourceError(f"broken gzip data ({exc})") from None
-    return out.getvalue()
-
-
 def parse_sitemap(body: bytes, url: str, now: datetime | None = None) -> Sitemap:
     """Parse a sitemap (XML, gzip or plain text) from ``url``; SourceError when it is none."""
-    body = gunzip_bounded(body)
+    body = gunzip_bounded(body, MAX_SITEMAP_BYTES)
     if len(body) > MAX_SITEMAP_BYTES:
         raise SourceError("sitemap larger than 50 MB — refused (the protocol's limit)")
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:300].lower()
@@ -179,8 +155,4 @@ def _date(text: str, now: datetime) -> str:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    if moment > now + FUTURE_TOLERANCE or moment.year < 1990:
-        return ""
-    return iso_utc(moment)
+    return plausible_iso(moment, now)
