@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from watch.extract import DATE_FLOOR
+from watch.feeds import plausible_iso
 from watch.health import parse_iso
 from watch.items import Article
 from watch.store.sqlite import utc_now
@@ -15,8 +16,6 @@ __all__ = ["EARLIEST", "normalize_article", "plausible_date"]
 
 #: No article of the watch is older than this (a date before the web's news is a parsing accident).
 EARLIEST = DATE_FLOOR.isoformat()
-#: Clocks differ: a date up to this far ahead is taken as now-ish, beyond it as wrong.
-FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def plausible_date(published: str, since: str = "", now: datetime | None = None) -> str:
@@ -25,11 +24,8 @@ def plausible_date(published: str, since: str = "", now: datetime | None = None)
     feeds.yaml) nor before EARLIEST; "" otherwise. The last guard for every path (feed, sitemap,
     listing, page, PDF)."""
     moment = parse_iso(published)
-    if moment is None:
-        return ""
     floor = parse_iso(max(since, EARLIEST))
-    now = now or datetime.now(UTC)
-    if moment > now + FUTURE_TOLERANCE or (floor is not None and moment < floor):
+    if moment is None or not plausible_iso(moment, now) or (floor and moment < floor):
         return ""
     return published
 
