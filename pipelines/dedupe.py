@@ -7,11 +7,16 @@ their own and grouped under one ``cluster_id`` by the store when it writes them
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.crawler import Crawler
 
 from watch.config import WatchConfig
+from watch.errors import StoreUnavailable
 from watch.items import Article
 from watch.store import Store, open_store
+
+logger = logging.getLogger(__name__)
 
 
 class DedupePipeline:
@@ -20,13 +25,14 @@ class DedupePipeline:
         self.config = WatchConfig.from_settings(crawler.settings)
         self.store: Store | None = None
         self.seen_text: dict[str, tuple[str, str, str]] = {}  # this run: hash -> id, url, canonical
+        self.unavailable = ""  # why the index could not be asked (said once)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.store = open_store(self.config.data_dir)
+        self.store = open_store(self.config.data_dir, config=self.config)
 
     def close_spider(self) -> None:
         if self.store:
@@ -34,7 +40,12 @@ class DedupePipeline:
 
     def process_item(self, item: Article) -> Article:
         assert self.store is not None
-        found = self.store.articles.find_duplicate(item.id, item.content_hash)
+        try:
+            found = self.store.articles.find_duplicate(item.id, item.content_hash)
+        except StoreUnavailable as exc:  # the index cannot say: this run's own copies only
+            if not self.unavailable:
+                logger.warning("duplicate check against the index skipped: %s", exc)
+            self.unavailable, found = str(exc), None
         if found and found.id != item.id:
             self._merge_into(item, found.id, found.url, found.canonical_url)
         elif not found and item.content_hash in self.seen_text:

@@ -31,7 +31,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.store = open_store(self.config.data_dir)
+        self.store = open_store(self.config.data_dir, config=self.config)
 
     def close_spider(self) -> None:
         self.flush()

@@ -41,7 +41,7 @@ from watch.collect import (
     with_page,
 )
 from watch.config import WatchConfig
-from watch.errors import ConfigError, SourceError
+from watch.errors import ConfigError, SourceError, StoreUnavailable
 from watch.extract import extract_article
 from watch.feeds import ParsedFeed, iso_utc, parse_feed
 from watch.health import PublishingStats, adaptive_interval, parse_iso
@@ -98,7 +98,7 @@ class FeedsSpider(scrapy.Spider):
         return spider
 
     def spider_opened(self) -> None:
-        self.store = open_store(self.config.data_dir)
+        self.store = open_store(self.config.data_dir, config=self.config)
         self.run_id = self.store.state.start_run()
         self.crawler.stats.set_value("watch/run_id", self.run_id)
 
@@ -329,7 +329,10 @@ class FeedsSpider(scrapy.Spider):
     def _stored_elsewhere(self, article: Article) -> bool:
         assert self.store is not None
         article.id = article.id or article_id(article.canonical_url)
-        return self.store.articles.get(article.id) is not None
+        try:
+            return self.store.articles.get(article.id) is not None
+        except StoreUnavailable:  # the index cannot say now: fetch it (upserts are idempotent)
+            return False
 
     # --- failures ------------------------------------------------------------------------------
 
@@ -410,7 +413,11 @@ class FeedsSpider(scrapy.Spider):
     def _adapt_intervals(self, states: list[SourceState]) -> None:
         """Each polled source's next interval, from its publishing rate and failures."""
         assert self.store is not None
-        publishing = self.store.state.publishing()
+        try:
+            publishing = self.store.articles.publishing()
+        except StoreUnavailable as exc:  # intervals stay as they are until the index answers
+            logger.warning("publishing rates not updated: %s", exc)
+            return
         by_id = {s.id: s for s in self._polled}
         for state in states:
             source = by_id.get(state.source_id)

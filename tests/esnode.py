@@ -1,7 +1,12 @@
-"""A stand-in Elasticsearch node for unit tests: a local HTTP server that answers the index
-administration API the way a 9.x node does (X-Elastic-Product header, compatible-with media type,
-error bodies, aliases moved atomically) and records every request it got. It keeps indices,
-aliases and document counts in memory; it does not search."""
+"""Stand-in Elasticsearch 9 nodes for tests: local HTTP servers that answer the way a 9.x node
+does (X-Elastic-Product header, compatible-with media type, error bodies) and record every request.
+
+- :class:`FakeNode` models the index administration API (indices, aliases moved atomically,
+  document counts); it does not search.
+- :class:`FakeCluster` models one index behind its alias: ``GET /``, bulk with per-item results
+  and errors, mget, get, search, msearch, count, update_by_query, the aggregations llwatch sends
+  (terms, filter, min, max, yearly date_histogram), and the faults a crawl must survive (dead,
+  slow, refusing credentials, index missing)."""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ import http.server
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -157,8 +164,18 @@ class FakeCluster(http.server.ThreadingHTTPServer):
         self.busy: set[str] = set()
         self.refuse: set[str] = set()  # ids refused as a mapping conflict
         self.requests = 0
-        self.down = False  # answer every request 503, as a cluster without a master does
+        self.down = False  # answer bulk requests 503, as a cluster without a master does
+        self.dead = False  # close every connection unanswered, as a crashed node does
+        self.dead_after_bulks: int | None = None  # die after answering this many bulk requests
+        self.slow = 0.0  # seconds to wait before answering
+        self.locked = False  # answer 401, as a cluster given the wrong credentials does
+        self.missing = False  # no index behind the alias
+        self.alias = "llwatch-articles"
         self.log: list[tuple[str, str, str]] = []  # (method, path, body) of each request
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}"
 
     @classmethod
     @contextlib.contextmanager
@@ -183,14 +200,65 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def do_HEAD(self) -> None:
+        path = self.path.split("?")[0]
+        if self._fault():
+            return
+        found = path.endswith("/_alias/" + self.server.alias) and not self.server.missing
+        self.send_response(200 if found else 404)
+        self.send_header("X-Elastic-Product", "Elasticsearch")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def do_GET(self) -> None:
         parts = [p for p in self.path.split("?")[0].split("/") if p]
+        if (
+            not parts
+            or parts[:1] == ["_alias"]
+            or parts[-1:] == ["_mapping"]
+            or (parts[:2] == ["_cluster", "health"])
+        ):
+            if self._fault():
+                return
+            self._send(self._admin(parts))
+            return
         if len(parts) == 3 and parts[1] == "_doc":
+            if self._fault():
+                return
+            if self.server.missing:
+                self._send(*_not_found(parts[0]))
+                return
             doc = self.server.docs.get(parts[2])
             found = {"_index": parts[0], "_id": parts[2], "found": doc is not None}
             self._send(found | ({"_source": doc} if doc else {}), 200 if doc else 404)
             return
         self.do_POST()
+
+    def _fault(self) -> bool:
+        """Play the cluster's fault, if any; True when the request has been dealt with."""
+        server = self.server
+        if server.slow:
+            time.sleep(server.slow)
+        if server.dead:
+            self.close_connection = True
+            self.connection.shutdown(2)  # no answer at all: the client sees a connection error
+            return True
+        if server.locked:
+            error = {"type": "security_exception", "reason": "unable to authenticate user"}
+            self._send({"error": {"root_cause": [error], **error}, "status": 401}, 401)
+            return True
+        return False
+
+    def _admin(self, parts: list[str]) -> dict[str, Any]:
+        index = self.server.alias + "-v1"
+        if not parts:
+            return {"name": "fake", "cluster_name": "fake", "tagline": "You Know, for Search",
+                    "version": {"number": "9.1.0", "build_flavor": "default"}}  # fmt: skip
+        if parts[0] == "_alias":
+            return {index: {"aliases": {self.server.alias: {}}}}
+        if parts[-1] == "_mapping":
+            return {index: {"mappings": {"_meta": {"llwatch_mapping_version": 1}}}}
+        return {"cluster_name": "fake", "status": "green"}
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
@@ -198,15 +266,36 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         self.server.requests += 1
         self.server.log.append((self.command, path, body))
+        if self._fault():
+            return
+        if self.server.missing and not path.endswith("/_bulk"):
+            self._send(*_not_found(self.server.alias))
+            return
+        docs = self.server.docs
         if path.endswith("/_mget"):
             ids = json.loads(body)["ids"]
-            docs = [{"_id": i, "found": i in self.server.docs}
-                    | ({"_source": self.server.docs[i]} if i in self.server.docs else {})
-                    for i in ids]  # fmt: skip
-            self._send({"docs": docs})
+            found = [{"_id": i, "found": i in docs} | ({"_source": docs[i]} if i in docs else {})
+                     for i in ids]  # fmt: skip
+            self._send({"docs": found})
             return
         if path.endswith("/_search"):
             self._send(self._search(json.loads(body) if body else {}))
+            return
+        if path.endswith("/_msearch"):
+            lines = [json.loads(line) for line in body.splitlines() if line.strip()]
+            self._send({"took": 1, "responses": [self._search(b) for b in lines[1::2]]})
+            return
+        if path.endswith("/_count"):
+            query = (json.loads(body) if body else {}).get("query", {"match_all": {}})
+            self._send({"count": len(self._matching(query))})
+            return
+        if path.endswith("/_update_by_query"):
+            request = json.loads(body)
+            head = request["script"]["params"]["head"]
+            moved = self._matching(request["query"])
+            for doc in moved:
+                doc["cluster_id"] = head
+            self._send({"updated": len(moved), "failures": []})
             return
         lines = [json.loads(line) for line in body.splitlines() if line.strip()]
         if self.server.down:
@@ -218,19 +307,27 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
             return
         items = [self._item(h["index"], s) for h, s in zip(lines[::2], lines[1::2], strict=True)]
         self._send({"errors": any("error" in i["index"] for i in items), "took": 3, "items": items})
+        bulks = sum(1 for entry in self.server.log if entry[1].endswith("/_bulk"))
+        if self.server.dead_after_bulks is not None and bulks >= self.server.dead_after_bulks:
+            self.server.dead = True
 
     do_PUT = do_POST  # the 9.x client sends _bulk as PUT
 
-    def _search(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Date-sorted search over the stored documents (scores are not modelled: 1.0)."""
+    def _matching(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         from tests.test_elastic_parity import matches
 
-        query = request.get("query", {"match_all": {}})
+        return [d for d in self.server.docs.values() if matches(query, _filled(d))]
+
+    def _search(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Date-sorted search over the stored documents (scores are not modelled: 1.0)."""
         found = sorted(
-            (d for d in self.server.docs.values() if matches(query, _filled(d))),
+            self._matching(request.get("query", {"match_all": {}})),
             key=lambda d: (d.get("date", ""), [-ord(c) for c in d["id"]]),
             reverse=True,
         )
+        answer: dict[str, Any] = {}
+        if "aggs" in request:
+            answer["aggregations"] = _aggregate(request["aggs"], found)
         after = request.get("search_after")
         if after is not None:
             keys = [(d.get("date", ""), d["id"]) for d in found]
@@ -240,7 +337,8 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
         page = found[start : start + int(request.get("size", 10))]
         hits = [{"_id": d["id"], "_score": 1.0, "_source": d, "sort": [d.get("date", ""), d["id"]]}
                 for d in page]  # fmt: skip
-        return {"hits": {"total": {"value": len(found), "relation": "eq"}, "hits": hits}}
+        answer["hits"] = {"total": {"value": len(found), "relation": "eq"}, "hits": hits}
+        return answer
 
     def _item(self, header: dict[str, Any], source: dict[str, Any]) -> dict[str, Any]:
         doc_id, index = header["_id"], header["_index"]
@@ -269,3 +367,53 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+
+def _not_found(index: str) -> tuple[dict[str, Any], int]:
+    error = {"type": "index_not_found_exception", "reason": f"no such index [{index}]",
+             "index": index}  # fmt: skip
+    return {"error": {"root_cause": [error], **error}, "status": 404}, 404
+
+
+def _epoch_ms(text: str) -> float:
+    moment = datetime.fromisoformat(text)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.timestamp() * 1000
+
+
+def _aggregate(aggs: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The aggregations llwatch sends, over ``docs``: terms, filter, min, max, yearly histogram."""
+    from tests.test_elastic_parity import matches
+
+    out: dict[str, Any] = {}
+    for name, spec in aggs.items():
+        sub = spec.get("aggs", {})
+        if "terms" in spec:
+            field = spec["terms"]["field"]
+            counts: dict[Any, list[dict[str, Any]]] = {}
+            for doc in docs:
+                values = doc.get(field)
+                for value in values if isinstance(values, list) else [values]:
+                    if value not in (None, ""):
+                        counts.setdefault(value, []).append(doc)
+            ranked = sorted(counts.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
+            buckets = [{"key": key, "doc_count": len(members)} | _aggregate(sub, members)
+                       for key, members in ranked[: spec["terms"].get("size", 10)]]  # fmt: skip
+            out[name] = {"buckets": buckets}
+        elif "filter" in spec:
+            members = [d for d in docs if matches(spec["filter"], _filled(d))]
+            out[name] = {"doc_count": len(members)} | _aggregate(sub, members)
+        elif "min" in spec or "max" in spec:
+            kind = "min" if "min" in spec else "max"
+            values = [_epoch_ms(d[spec[kind]["field"]]) for d in docs if d.get(spec[kind]["field"])]
+            out[name] = {"value": (min if kind == "min" else max)(values) if values else None}
+        elif "date_histogram" in spec:
+            years: dict[str, int] = {}
+            for doc in docs:
+                if doc.get("date"):
+                    years[doc["date"][:4]] = years.get(doc["date"][:4], 0) + 1
+            out[name] = {"buckets": [{"key_as_string": y, "doc_count": n}
+                                     for y, n in sorted(years.items())]}  # fmt: skip
+        else:
+            raise AssertionError(f"aggregation not modelled: {spec}")
+    return out

@@ -4,7 +4,7 @@ nothing duplicated when the cluster is down, rejects items, or comes back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,14 @@ from tests.esnode import FakeCluster
 from tests.sitegen import free_port
 from watch.items import Article
 from watch.store import Store, open_store
-from watch.store.elastic_delivery import deliver, sync_outbox
+from watch.store.elastic_delivery import Delivery, deliver, sync_outbox
 
 INDEX = "llwatch-articles"
+
+
+def send(cluster: FakeCluster, store: Store) -> Callable[[Sequence[Article]], Delivery]:
+    """Plain delivery to the stand-in cluster (what the store does after clustering)."""
+    return lambda items: deliver(client(cluster), INDEX, items, store.state, sleep=lambda _: None)
 
 
 def article(n: int, **fields: object) -> Article:
@@ -75,10 +80,10 @@ def test_cluster_down_keeps_everything_then_sync_delivers_it_once(
     assert sorted(done.waiting) == sorted(a.id for a in items)
     assert done.reasons[0].startswith("cluster unreachable")
     assert store.state.outbox_status()["pending"] == 3
-    synced = sync_outbox(client(cluster), INDEX, store.state, sleep=lambda _: None)
+    synced = sync_outbox(store.state, send(cluster, store))
     assert sorted(synced.stored) == sorted(a.id for a in items)
     assert store.state.outbox_status()["pending"] == 0
-    again = sync_outbox(client(cluster), INDEX, store.state)
+    again = sync_outbox(store.state, send(cluster, store))
     assert again.stored == []
     assert len(cluster.docs) == 3  # keyed by id: nothing duplicated
 
@@ -91,4 +96,4 @@ def test_a_cluster_without_master_is_retried_then_waits(cluster: FakeCluster, st
     assert len(waits) == 3
     assert "no master" in done.reasons[0]
     cluster.down = False
-    assert sync_outbox(client(cluster), INDEX, store.state).stored == [article(1).id]
+    assert sync_outbox(store.state, send(cluster, store)).stored == [article(1).id]

@@ -125,8 +125,8 @@ def _multi_match(spec: dict[str, Any], doc: dict[str, Any]) -> bool:
 
 
 def _values(doc: dict[str, Any], name: str) -> list[Any]:
-    value = doc[name]
-    return value if isinstance(value, list) else [value]
+    value = doc.get(name)  # a field the document lacks matches no term
+    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def _instant(text: str) -> datetime:
@@ -136,7 +136,7 @@ def _instant(text: str) -> datetime:
 
 def _range(spec: dict[str, Any], doc: dict[str, Any]) -> bool:
     ((name, bounds),) = spec.items()
-    if not doc[name]:
+    if not doc.get(name):
         return False  # a missing date matches no range
     value = _instant(doc[name])
     checks = {"gte": value.__ge__, "lt": value.__lt__}
@@ -164,6 +164,10 @@ def matches(query: dict[str, Any], doc: dict[str, Any]) -> bool:
         return _multi_match(spec, doc)
     if kind == "range":
         return _range(spec, doc)
+    if kind == "ids":
+        return doc.get("id") in spec["values"]
+    if kind == "exists":
+        return doc.get(spec["field"]) not in (None, "", [])
     ((name, wanted),) = spec.items()
     wanted = wanted if kind == "terms" else [wanted]
     return bool(set(_values(doc, name)) & set(wanted))

@@ -92,7 +92,21 @@ def load_config(data_dir: Path | None, sources: Path | None, **extra: Any) -> Wa
 
 @contextmanager
 def reading(config: WatchConfig) -> Iterator[Store]:
-    store = open_store(config.data_dir, readonly=True)
+    """The store, read-only: the SQLite file, or with WATCH_ES_URL the checked cluster (the
+    local file, holding only crawl state there, is created when missing)."""
+    if not config.es_url:
+        store = open_store(config.data_dir, readonly=True)
+    else:
+        from watch.store.elastic import ElasticArticleStore
+        from watch.store.elastic_client import check_cluster
+
+        store = open_store(config.data_dir, readonly=config.db_path.exists(), config=config)
+        try:
+            assert isinstance(store.articles, ElasticArticleStore)
+            check_cluster(store.articles.client, config)
+        except BaseException:
+            store.close()
+            raise
     try:
         yield store
     finally:
@@ -179,7 +193,7 @@ def _needs_attention(config: WatchConfig) -> str:
 
     chosen = select_sources(load_sources(config.sources))
     with reading(config) as store:
-        states, publishing = store.state.source_states(), store.state.publishing()
+        states, publishing = store.state.source_states(), store.articles.publishing()
     found = [assess(s, states.get(s.id), publishing.get(s.id, PublishingStats())).state
              for s in chosen]  # fmt: skip
     counts = [f"{found.count(state)} {state}" for state in ("dead", "silent", "dropping")
@@ -521,7 +535,7 @@ def sources_health(
     publishing: dict[str, PublishingStats] = {}
     if config.db_path.exists():
         with reading(config) as store:
-            states, publishing = store.state.source_states(), store.state.publishing()
+            states, publishing = store.state.source_states(), store.articles.publishing()
     report = [assess(s, states.get(s.id), publishing.get(s.id, PublishingStats())) for s in chosen]
     report.sort(key=lambda h: (_HEALTH_ORDER.index(h.state), h.source_id))
     if problems:
@@ -775,9 +789,11 @@ def retag(data_dir: Path | None, sources: Path | None, jobs: int, batch: int) ->
                 f"\rretag: {report.seen} articles, {report.changed} changed", err=True, nl=False
             )
 
-    if not config.db_path.exists():
+    if not config.db_path.exists() and not config.es_url:
         raise StoreUnavailable(f"{config.db_path}: no store here yet — run `llwatch crawl` first")
-    store = open_store(config.data_dir)
+    if config.es_url:
+        _cluster(config).close()
+    store = open_store(config.data_dir, config=config)
     try:
         report = run_retag(store, config, hints=hints, jobs=jobs, batch=batch, progress=progress)
     finally:
@@ -794,10 +810,7 @@ def retag(data_dir: Path | None, sources: Path | None, jobs: int, batch: int) ->
 
 @cli.group()
 def index() -> None:
-    """The Elasticsearch article index (WATCH_ES_URL): init, migrate, status, sync.
-
-    In development: crawl and search still use the embedded store.
-    """
+    """The Elasticsearch article index (WATCH_ES_URL): init, migrate, status, sync."""
 
 
 def _cluster(config: WatchConfig) -> Any:
@@ -854,8 +867,11 @@ def index_status(data_dir: Path | None, sources: Path | None, fmt: str, as_json:
     config = load_config(data_dir, sources)
     report: dict[str, Any] = {"outbox": {"pending": 0, "refused": 0, "oldest": "", "reasons": []}}
     if config.db_path.exists():
-        with reading(config) as store:
-            report["outbox"] = store.state.outbox_status()
+        local = open_store(config.data_dir, readonly=True)  # the outbox is local: no cluster
+        try:
+            report["outbox"] = local.state.outbox_status()
+        finally:
+            local.close()
     problems = []
     try:
         status = read_status(_cluster(config), config.es_index, load_mapping())
@@ -891,15 +907,14 @@ def index_status(data_dir: Path | None, sources: Path | None, fmt: str, as_json:
 @handle_errors
 def index_sync(data_dir: Path | None, sources: Path | None, refused: bool) -> None:
     """Deliver what waits in the outbox (after an outage, or --refused after a mapping fix)."""
-    from watch.store.elastic_delivery import sync_outbox
-    from watch.store.elastic_docs import alias_name
+    from watch.store.elastic import ElasticArticleStore
 
     config = load_config(data_dir, sources)
-    client = _cluster(config)
-    store = open_store(config.data_dir)
+    _cluster(config).close()  # one clear line when the cluster cannot be used
+    store = open_store(config.data_dir, config=config)
     try:
-        done = sync_outbox(client, alias_name(config.es_index), store.state,
-                           include_refused=refused)  # fmt: skip
+        assert isinstance(store.articles, ElasticArticleStore)
+        done = store.articles.sync(include_refused=refused)
         left = store.state.outbox_status()
     finally:
         store.close()

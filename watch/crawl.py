@@ -23,6 +23,8 @@ __all__ = ["CrawlReport", "crawl_lock", "run_crawl"]
 
 LOCK_NAME = "crawl.lock"
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class CrawlReport:
@@ -32,6 +34,7 @@ class CrawlReport:
     status: str  # ok | partial
     finish_reason: str
     sources: list[SourceRun] = field(default_factory=list)
+    index: str = ""  # with WATCH_ES_URL: the cluster's state and the outbox, one line
 
     @property
     def failed(self) -> list[SourceRun]:
@@ -93,8 +96,62 @@ def run_crawl(
     load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy()  # and a bad taxonomy
     open_store(config.data_dir).close()  # a data dir that is not writable, too
     with crawl_lock(config.data_dir):
+        before = prepare_index(config)
         run_id = _run_scrapy(config, only, force, log_level)
-    return _report(config, run_id)
+    report = _report(config, run_id)
+    report.index = _index_line(config, before)
+    return report
+
+
+def prepare_index(config: WatchConfig) -> str:
+    """With WATCH_ES_URL: check the cluster and its index, then deliver what waits in the
+    outbox. Never raises for the cluster's faults (the crawl goes on, its articles wait in the
+    outbox); returns the problem in one line, or ""."""
+    if not config.es_url:
+        return ""
+    from watch.store.elastic import ElasticArticleStore
+    from watch.store.elastic_client import check_cluster
+    from watch.store.elastic_docs import load_mapping
+    from watch.store.elastic_index import read_status
+
+    store = open_store(config.data_dir, config=config)
+    try:
+        articles = store.articles
+        assert isinstance(articles, ElasticArticleStore)
+        check_cluster(articles.client, config)
+        status = read_status(articles.client, config.es_index, load_mapping())
+        if not status.index:
+            return status.problem  # nothing is written until the index exists
+        done = articles.sync()
+        if done.stored:
+            logger.warning("delivered %d articles from the outbox to %s", len(done.stored),
+                           articles.alias)  # fmt: skip
+        return status.problem or articles.offline
+    except StoreUnavailable as exc:
+        return str(exc)
+    except Exception as exc:
+        from watch.store.elastic import cluster_problem
+
+        return cluster_problem(exc, config.es_index)
+    finally:
+        store.close()
+
+
+def _index_line(config: WatchConfig, problem: str) -> str:
+    """``index: 12 articles wait in the outbox (cannot reach ...) — ...`` or ``index: ok``."""
+    if not config.es_url:
+        return ""
+    store = open_store(config.data_dir, readonly=True)
+    try:
+        box = store.state.outbox_status()
+    finally:
+        store.close()
+    if not box["pending"]:
+        return "index: every article is in Elasticsearch"
+    reason = problem or (box["reasons"][0][0] if box["reasons"] else "")
+    refused = f", {box['refused']} refused by the cluster" if box["refused"] else ""
+    return (f"index: {box['pending']} articles wait in the outbox{refused} ({reason}) — "
+            "nothing is lost; they are sent on the next run or by `llwatch index sync`")  # fmt: skip
 
 
 #: Loggers that report per-request failures which the run record already holds (Scrapy's, and

@@ -1,5 +1,9 @@
 """``llwatch retag``: run language, topics, countries and relevance again over the stored corpus
-(after the taxonomy or the detector changed), in batches, on every core, counting what changed."""
+(after the taxonomy or the detector changed), in batches, on every core, counting what changed.
+
+On the embedded store the rows are read and updated in place; on Elasticsearch the articles are
+walked in date order (search_after) and the changed ones written back through the store's upsert
+(the same bulk path as the crawl, so nothing is lost when the cluster stumbles: the outbox)."""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from multiprocessing.pool import AsyncResult
 from typing import Any
 
 from watch.config import WatchConfig
+from watch.items import Article, TopicTag
 from watch.store import Store
+from watch.store.sqlite import SQLiteArticleStore
 
 __all__ = ["RetagReport", "retag"]
 
@@ -71,6 +77,39 @@ def _batches(store: Store, hints: dict[str, list[str]], size: int) -> Iterator[l
         ]
 
 
+class _IndexWalk:
+    """Batches of an article index that is not the embedded one, and the write back."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pending: dict[str, Article] = {}
+
+    def batches(self, hints: dict[str, list[str]], size: int) -> Iterator[list[Row]]:
+        rows: list[Row] = []
+        for article in self.store.articles.iter_articles(None, sort="date"):
+            self.pending[article.id] = article
+            hint = hints.get(article.source_id, [])
+            rows.append((article.id, article.title, article.summary, article.text, hint))
+            if len(rows) >= size:
+                yield rows
+                rows = []
+        if rows:
+            yield rows
+
+    def write(self, results: list[Result]) -> int:
+        changed = []
+        for article_id, lang, conf, topics, countries, rel in results:
+            article = self.pending.pop(article_id)
+            tags = [TopicTag(**t) for t in json.loads(topics)]
+            new = (lang, tags, json.loads(countries), rel)
+            if new != (article.language, article.topics, article.countries, article.relevance):
+                article.language, article.language_confidence = lang, conf
+                article.topics, article.countries, article.relevance = new[1], new[2], rel
+                changed.append(article)
+        outcomes = self.store.articles.upsert(changed)
+        return sum(1 for o in outcomes if o != "unchanged")
+
+
 def _write(store: Store, results: list[Result]) -> int:
     """Store the new analysis where it differs; the number of articles that changed."""
     sql = (
@@ -106,12 +145,17 @@ def retag(
     def collect() -> None:
         results = pending.popleft().get()
         report.seen += len(results)
-        report.changed += _write(store, results)
+        report.changed += write(results)
         if progress:
             progress(report)
 
+    if isinstance(store.articles, SQLiteArticleStore):
+        batches, write = _batches(store, hints or {}, batch), lambda r: _write(store, r)
+    else:
+        walk = _IndexWalk(store)
+        batches, write = walk.batches(hints or {}, batch), walk.write
     with multiprocessing.get_context("spawn").Pool(jobs, _init_worker, (config,)) as pool:
-        for rows in _batches(store, hints or {}, batch):  # at most 2 batches a worker in flight
+        for rows in batches:  # at most 2 batches a worker in flight
             pending.append(pool.apply_async(_analyse_batch, (rows,)))
             if len(pending) >= 2 * jobs:
                 collect()

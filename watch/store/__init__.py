@@ -1,17 +1,23 @@
-"""Stores: the article index (SQLite FTS5 by default) and the local crawl state.
+"""Stores: the article index (SQLite FTS5 by default, or Elasticsearch) and the local crawl state.
 
 ``open_store(data_dir)`` gives a :class:`Store` with ``articles`` (an ArticleStore) and ``state``
-(CrawlState) on the one SQLite file ``<data dir>/watch.sqlite3``.
+(CrawlState) on the one SQLite file ``<data dir>/watch.sqlite3``. Given a config whose
+WATCH_ES_URL is set, ``articles`` is the Elasticsearch index instead; the crawl state, run
+records and the outbox stay in the SQLite file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watch.store.base import ArticleStore, SearchResult, SourceRun, SourceState
 from watch.store.sqlite import Database, SQLiteArticleStore
 from watch.store.state import CrawlState
+
+if TYPE_CHECKING:
+    from watch.config import WatchConfig
 
 __all__ = [
     "DB_NAME",
@@ -36,10 +42,27 @@ class Store:
     state: CrawlState
 
     def close(self) -> None:
+        if not isinstance(self.articles, SQLiteArticleStore):
+            self.articles.close()
         self.db.close()
 
 
-def open_store(data_dir: str | Path, *, readonly: bool = False) -> Store:
-    """Open (and create or migrate, unless read-only) the store of ``data_dir``."""
+def open_store(
+    data_dir: str | Path, *, readonly: bool = False, config: WatchConfig | None = None
+) -> Store:
+    """Open (and create or migrate, unless read-only) the store of ``data_dir``; with a
+    ``config`` whose ``es_url`` is set, the articles are those of its Elasticsearch index (no
+    request is sent yet: see watch.store.elastic_client.check_cluster)."""
     db = Database(Path(data_dir) / DB_NAME, readonly=readonly)
-    return Store(db=db, articles=SQLiteArticleStore(db), state=CrawlState(db))
+    state = CrawlState(db)
+    if config is None or not config.es_url:
+        return Store(db=db, articles=SQLiteArticleStore(db), state=state)
+    from watch.store.elastic import ElasticArticleStore
+    from watch.store.elastic_client import connect
+
+    try:
+        articles = ElasticArticleStore(connect(config), config.es_index, state)
+    except BaseException:
+        db.close()
+        raise
+    return Store(db=db, articles=articles, state=state)

@@ -1,4 +1,4 @@
-"""What every article store offers (SQLite now, Elasticsearch later), and the crawl-state records.
+"""What every article store offers (SQLite or Elasticsearch), and the crawl-state records.
 
 The crawl state (validators, failure counters, seen feed entries, run records) always lives in
 the local SQLite file; only the article index can move to another backend.
@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from watch.items import Article
 from watch.query import Node
+
+if TYPE_CHECKING:
+    from watch.health import PublishingStats
 
 __all__ = [
     "FACET_FIELDS",
@@ -123,5 +127,7 @@ class ArticleStore(Protocol):
     def facets(
         self, query: Node | None, fields: Sequence[FacetField] = FACET_FIELDS, limit: int = 20
     ) -> dict[str, list[tuple[str, int]]]: ...
+
+    def publishing(self, now: datetime | None = None) -> dict[str, PublishingStats]: ...
 
     def close(self) -> None: ...

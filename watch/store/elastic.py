@@ -4,16 +4,25 @@ through the official client, over the alias of watch.store.elastic_index.
 Writes go through watch.store.elastic_delivery (bulk upserts keyed by id; what the cluster cannot
 take waits in the local outbox). Articles whose document would not change are not sent again
 (one ``mget`` per batch tells), so the crawl's new / updated / unchanged counts mean what they
-mean on SQLite. Queries are compiled by watch.store.elastic_query; deep pages and full exports
-use ``search_after``.
+mean on SQLite. Near-duplicate clusters are assigned before writing (watch.store.elastic_clusters)
+and each batch is searchable once written (``refresh=wait_for``), as the next batch's lookups
+need. Queries are compiled by watch.store.elastic_query; deep pages and full exports use
+``search_after``.
+
+Every read that the cluster cannot answer raises StoreUnavailable with one line naming the
+cluster and what to do; the crawl treats those as "not known" and carries on (the outbox keeps
+what it collects).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from watch.errors import StoreUnavailable
 from watch.items import Article
 from watch.query import Node
 from watch.store.base import (
@@ -26,7 +35,8 @@ from watch.store.base import (
     Sort,
     UpsertOutcome,
 )
-from watch.store.elastic_delivery import deliver
+from watch.store.elastic_clusters import assign_clusters
+from watch.store.elastic_delivery import Delivery, deliver, sync_outbox
 from watch.store.elastic_docs import alias_name, from_document, to_document
 from watch.store.elastic_query import (
     compile_query,
@@ -37,7 +47,10 @@ from watch.store.elastic_query import (
 )
 from watch.store.state import CrawlState
 
-__all__ = ["ElasticArticleStore"]
+if TYPE_CHECKING:
+    from watch.health import PublishingStats
+
+__all__ = ["ElasticArticleStore", "cluster_problem"]
 
 #: Hits per request when walking a whole result set (export, iter_articles).
 PAGE = 500
@@ -46,6 +59,42 @@ _COUNT_FIELDS = {
     "language": "language",
     "source_country": "source_country",
 }
+#: Fields that say nothing of the article itself: a change of these alone is "unchanged".
+_BOOKKEEPING = ("updated_at", "cluster_id")
+
+
+def cluster_problem(exc: Exception, alias: str) -> str:
+    """One line for a failed request: what went wrong and what to do."""
+    from elasticsearch import (
+        ApiError,
+        AuthenticationException,
+        AuthorizationException,
+        ConnectionTimeout,
+    )
+
+    if isinstance(exc, AuthenticationException):
+        return ("Elasticsearch refused the credentials (HTTP 401) — check WATCH_ES_API_KEY or "
+                "WATCH_ES_USERNAME/WATCH_ES_PASSWORD")  # fmt: skip
+    if isinstance(exc, AuthorizationException):
+        return (f"Elasticsearch: these credentials may not use {alias} (HTTP 403) — grant the "
+                "read and index privileges on it")  # fmt: skip
+    if isinstance(exc, ConnectionTimeout):
+        return (
+            "Elasticsearch did not answer in time — is the cluster overloaded? (WATCH_ES_TIMEOUT)"
+        )
+    if isinstance(exc, ApiError):
+        text = str(exc)
+        if exc.meta.status == 404 and "index_not_found" in text:
+            return f"the index {alias} does not exist — run `llwatch index init`"
+        if exc.meta.status in (400, 406) and "media_type" in text:
+            return ("Elasticsearch refuses the 9.x client's requests: it runs an older major "
+                    "version — upgrade the cluster to 9.x (or unset WATCH_ES_URL)")  # fmt: skip
+        if "too_many" in text and "clauses" in text:
+            return ("the query expands to more terms than the cluster allows "
+                    "(indices.query.bool.max_clause_count) — narrow it")  # fmt: skip
+        return f"Elasticsearch answered HTTP {exc.meta.status}: {text.splitlines()[0][:200]}"
+    first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return f"cannot reach Elasticsearch ({first}) — is it running? (WATCH_ES_URL)"
 
 
 class ElasticArticleStore:
@@ -62,6 +111,8 @@ class ElasticArticleStore:
         self.alias = alias_name(prefix)
         self.state = state
         self.sleep = sleep  # between bulk retries (tests pass a no-op)
+        self.problem = ""  # the last thing the cluster could not do, one line
+        self.offline = ""  # why the cluster is not asked again in this process ("" = it is)
 
     # --- writes ----------------------------------------------------------------------------
 
@@ -77,21 +128,75 @@ class ElasticArticleStore:
             old = stored.get(article.id)
             if old is not None and _same(old, to_document(article, now=old.get("updated_at"))):
                 outcomes.append("unchanged")
+                article.cluster_id = str(old.get("cluster_id") or article.id)
             else:
                 outcomes.append("updated" if old is not None else "new")
                 changed.append(article)
         if changed:
-            deliver(self.client, self.alias, changed, self.state, sleep=self.sleep)
+            self._write(changed, stored)
         return outcomes
 
-    def _stored_documents(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        from elasticsearch import TransportError
+    def _write(
+        self, articles: Sequence[Article], stored: dict[str, dict[str, Any]] | None = None
+    ) -> Delivery:
+        """Cluster, then deliver (what cannot be delivered waits in the outbox)."""
+        from elasticsearch import ApiError, TransportError
 
+        if self.offline:
+            self.state.outbox_put(articles, self.offline)
+            return Delivery(waiting=[a.id for a in articles], reasons=[self.offline])
+        if stored is None:
+            stored = self._stored_documents([a.id for a in articles])
+        try:
+            assign_clusters(self.client, self.alias, articles, stored)
+        except (ApiError, TransportError) as exc:  # delivered later, clustered again then
+            self._failed(exc)
+        done = deliver(self.client, self.alias, articles, self.state, sleep=self.sleep,
+                       refresh="wait_for")  # fmt: skip
+        if done.waiting and not done.stored:  # the cluster takes nothing: stop asking it
+            self.offline = self.problem = done.reasons[0]
+        return done
+
+    def _failed(self, exc: Exception) -> str:
+        """Remember a failed request; a cluster that is away, refuses us or has no index is
+        not asked again by this process (its writes go straight to the outbox)."""
+        from elasticsearch import ApiError
+
+        self.problem = cluster_problem(exc, self.alias)
+        status = exc.meta.status if isinstance(exc, ApiError) else 0
+        text = str(exc)
+        if (not isinstance(exc, ApiError) or status in (401, 403)
+                or "index_not_found" in text or "media_type" in text):  # fmt: skip
+            self.offline = self.problem
+        return self.problem
+
+    def _stored_documents(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        from elasticsearch import ApiError, TransportError
+
+        if self.offline:
+            return {}
         try:
             found = self.client.mget(index=self.alias, ids=ids)
-        except TransportError:
+        except (ApiError, TransportError) as exc:
+            self._failed(exc)
             return {}  # unreachable: the delivery puts them in the outbox
         return {d["_id"]: d["_source"] for d in dict(found.body)["docs"] if d.get("found")}
+
+    def sync(self, *, include_refused: bool = False, batch: int = 500) -> Delivery:
+        """Deliver what waits in the outbox (clustered now that the index can be searched)."""
+        return sync_outbox(self.state, self._write, batch=batch, include_refused=include_refused)
+
+    @contextmanager
+    def _asking(self) -> Iterator[None]:
+        """Turn the client's errors into StoreUnavailable with one line."""
+        from elasticsearch import ApiError, TransportError
+
+        if self.offline:
+            raise StoreUnavailable(self.offline)
+        try:
+            yield
+        except (ApiError, TransportError) as exc:
+            raise StoreUnavailable(self._failed(exc)) from None
 
     # --- reads -----------------------------------------------------------------------------
 
@@ -101,12 +206,13 @@ class ElasticArticleStore:
             return Duplicate(article.id, article.url, article.canonical_url, "url")
         if not content_hash:
             return None
-        found = self.client.search(
-            index=self.alias,
-            query={"term": {"content_hash": content_hash}},
-            sort=[{"date": {"order": "asc"}}, {"id": {"order": "asc"}}],
-            size=1,
-        )
+        with self._asking():
+            found = self.client.search(
+                index=self.alias,
+                query={"term": {"content_hash": content_hash}},
+                sort=[{"date": {"order": "asc", "missing": "_last"}}, {"id": {"order": "asc"}}],
+                size=1,
+            )
         hits = dict(found.body)["hits"]["hits"]
         if not hits:
             return None
@@ -114,27 +220,51 @@ class ElasticArticleStore:
         return Duplicate(first.id, first.url, first.canonical_url, "content")
 
     def get(self, article_id: str) -> Article | None:
-        from elasticsearch import NotFoundError
+        from elasticsearch import ApiError, NotFoundError, TransportError
 
+        if self.offline:
+            raise StoreUnavailable(self.offline)
         try:
             found = self.client.get(index=self.alias, id=article_id)
-        except NotFoundError:
+        except NotFoundError as exc:
+            if "index_not_found" in str(exc):
+                raise StoreUnavailable(self._failed(exc)) from None
             return None
+        except (ApiError, TransportError) as exc:
+            raise StoreUnavailable(self._failed(exc)) from None
         return from_document(dict(found.body)["_source"])
 
     def search(
         self, query: Node | None, *, sort: Sort = "relevance", limit: int = 20, offset: int = 0
     ) -> SearchResult:
         body = search_body(query, sort=sort, size=limit, offset=offset)
-        found = dict(self.client.search(index=self.alias, **body).body)
+        with self._asking():
+            found = dict(self.client.search(index=self.alias, **body).body)
         hits = [_hit(h) for h in found["hits"]["hits"]]
+        sizes = self._cluster_sizes({h.article.cluster_id for h in hits} - {""})
+        for hit in hits:
+            hit.cluster_size = sizes.get(hit.article.cluster_id, 1)
         return SearchResult(int(found["hits"]["total"]["value"]), hits)
+
+    def _cluster_sizes(self, clusters: set[str]) -> dict[str, int]:
+        """Members of each of these near-duplicate clusters (one aggregation)."""
+        if not clusters:
+            return {}
+        aggs = {"size": {"terms": {"field": "cluster_id", "size": len(clusters)}}}
+        with self._asking():
+            found = self.client.search(
+                index=self.alias, size=0, aggs=aggs,
+                query={"terms": {"cluster_id": sorted(clusters)}},
+            )  # fmt: skip
+        buckets = dict(found.body)["aggregations"]["size"]["buckets"]
+        return {str(b["key"]): int(b["doc_count"]) for b in buckets}
 
     def iter_articles(self, query: Node | None, *, sort: Sort = "date") -> Iterator[Article]:
         after: list[Any] | None = None
         while True:
             body = search_body(query, sort=sort, size=PAGE, search_after=after)
-            hits = dict(self.client.search(index=self.alias, **body).body)["hits"]["hits"]
+            with self._asking():
+                hits = dict(self.client.search(index=self.alias, **body).body)["hits"]["hits"]
             for hit in hits:
                 yield from_document(hit["_source"])
             if len(hits) < PAGE:
@@ -142,11 +272,14 @@ class ElasticArticleStore:
             after = hits[-1]["sort"]
 
     def count(self, query: Node | None = None) -> int:
-        return int(dict(self.client.count(index=self.alias, **count_body(query)).body)["count"])
+        with self._asking():
+            found = self.client.count(index=self.alias, **count_body(query))
+        return int(dict(found.body)["count"])
 
     def count_by(self, field: CountField) -> dict[str, int]:
         aggs = {"by": {"terms": {"field": _COUNT_FIELDS[field], "size": 10_000}}}
-        found = dict(self.client.search(index=self.alias, size=0, aggs=aggs).body)
+        with self._asking():
+            found = dict(self.client.search(index=self.alias, size=0, aggs=aggs).body)
         buckets = found["aggregations"]["by"]["buckets"]
         pairs = sorted(
             ((b["key"], int(b["doc_count"])) for b in buckets), key=lambda p: (-p[1], p[0])
@@ -156,22 +289,70 @@ class ElasticArticleStore:
     def facets(
         self, query: Node | None, fields: Sequence[FacetField] = FACET_FIELDS, limit: int = 20
     ) -> dict[str, list[tuple[str, int]]]:
-        found = self.client.search(
-            index=self.alias,
-            query=compile_query(query, ranking=False),
-            size=0,
-            aggs=facets_aggs(fields, limit),
-        )
+        with self._asking():
+            found = self.client.search(
+                index=self.alias,
+                query=compile_query(query, ranking=False),
+                size=0,
+                aggs=facets_aggs(fields, limit),
+            )
         return read_facets(dict(found.body)["aggregations"], fields, limit)
+
+    def publishing(self, now: datetime | None = None) -> dict[str, PublishingStats]:
+        """Per source: articles dated in the recent weeks, the weeks before, the rate window,
+        and the newest date (one terms aggregation with filter sub-aggregations)."""
+        from watch.health import BEFORE_WEEKS, RATE_WINDOW_DAYS, RECENT_WEEKS, PublishingStats
+
+        now = now or datetime.now(UTC)
+        recent = _iso(now - timedelta(weeks=RECENT_WEEKS))
+        before = _iso(now - timedelta(weeks=RECENT_WEEKS + BEFORE_WEEKS))
+        window = _iso(now - timedelta(days=RATE_WINDOW_DAYS))
+        aggs = {"source": {
+            "terms": {"field": "source_id", "size": 10_000},
+            "aggs": {
+                "recent": {"filter": {"range": {"date": {"gte": recent}}}},
+                "before": {"filter": {"range": {"date": {"gte": before, "lt": recent}}}},
+                "window": {"filter": {"range": {"date": {"gte": window}}},
+                           "aggs": {"oldest": {"min": {"field": "date"}}}},
+                "newest": {"max": {"field": "date"}},
+            },
+        }}  # fmt: skip
+        with self._asking():
+            found = self.client.search(
+                index=self.alias, size=0, aggs=aggs, query={"exists": {"field": "date"}}
+            )
+        stats = {}
+        for b in dict(found.body)["aggregations"]["source"]["buckets"]:
+            stats[str(b["key"])] = PublishingStats(
+                recent=int(b["recent"]["doc_count"]),
+                before=int(b["before"]["doc_count"]),
+                window=int(b["window"]["doc_count"]),
+                window_oldest=_agg_date(b["window"]["oldest"]),
+                newest=_agg_date(b["newest"]),
+                total=int(b["doc_count"]),
+            )
+        return stats
 
     def close(self) -> None:
         self.client.close()
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
-    return {k: v for k, v in old.items() if k != "updated_at"} == {
-        k: v for k, v in new.items() if k != "updated_at"
+    return {k: v for k, v in old.items() if k not in _BOOKKEEPING} == {
+        k: v for k, v in new.items() if k not in _BOOKKEEPING
     }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _agg_date(agg: dict[str, Any]) -> str:
+    """A min/max aggregation over ``date`` as UTC ISO 8601 to the second ("" when empty)."""
+    if agg.get("value") is None:
+        return ""
+    moment = datetime.fromtimestamp(float(agg["value"]) / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _hit(hit: dict[str, Any]) -> Hit:

@@ -53,8 +53,11 @@ def deliver(
     retries: int = RETRIES,
     sleep: Callable[[float], None] = time.sleep,
     seed: int | None = None,
+    refresh: bool | str = False,
 ) -> Delivery:
-    """Send ``articles`` to ``index`` (the alias); what cannot be stored waits in the outbox."""
+    """Send ``articles`` to ``index`` (the alias); what cannot be stored waits in the outbox.
+    ``refresh="wait_for"`` returns once they are searchable (the store's near-duplicate lookups
+    of the next batch need that)."""
     from elasticsearch import ApiError, TransportError
 
     by_id = {a.id: a for a in articles}
@@ -64,33 +67,38 @@ def deliver(
         if delay:
             sleep(delay)
         operations = _operations(bulk_actions([by_id[i] for i in pending], index))
+        hopeless = False  # waiting will not help: the cluster refuses llwatch itself
         try:
-            answer = client.bulk(operations=operations, refresh=False)
+            answer = client.bulk(operations=operations, refresh=refresh, require_alias=True)
             now = read_bulk_response(dict(answer.body).get("items", []), pending)
         except ApiError as exc:  # the whole request refused: 503 without master, 413 ...
             status = int(exc.meta.status)
-            now = BulkOutcome.request_failed(pending, f"HTTP {status}: {_api_reason(exc)}",
-                                             status=status, retryable=is_retryable(status))  # fmt: skip
+            reason = f"HTTP {status}: {_api_reason(exc)}"
+            if status == 413 or is_retryable(status):  # busy, or too large whatever the wait
+                now = BulkOutcome.request_failed(pending, reason, status=status,
+                                                 retryable=status != 413)  # fmt: skip
+            else:  # 401, 403, 400 of a wrong server version...: not the articles' fault
+                now = BulkOutcome.request_failed(pending, reason, status=status)
+                hopeless = True
         except TransportError as exc:  # down, timed out, connection reset
             now = BulkOutcome.request_failed(pending, f"cluster unreachable: {exc}")
         outcome = now if outcome is None else outcome.merge(now)
         pending = outcome.retry_ids
-        if not pending:
+        if not pending or hopeless:
             break
     return _settle(outcome or BulkOutcome(), by_id, state)
 
 
 def sync_outbox(
-    client: Any,
-    index: str,
     state: CrawlState,
+    send: Callable[[Sequence[Article]], Delivery],
     *,
     batch: int = 500,
     include_refused: bool = False,
-    sleep: Callable[[float], None] = time.sleep,
 ) -> Delivery:
-    """Deliver what waits in the outbox, oldest first, batch by batch, until it is empty or the
-    cluster stops taking it (refused articles only when asked, e.g. after a mapping fix)."""
+    """Hand what waits in the outbox to ``send`` (the store's clustering + :func:`deliver`),
+    oldest first, batch by batch, until it is empty or the cluster stops taking it (refused
+    articles only when asked, e.g. after a mapping fix)."""
     total = Delivery()
     tried: set[str] = set()
     while True:
@@ -98,7 +106,7 @@ def sync_outbox(
         if not waiting:
             return total
         tried.update(a.id for a in waiting)
-        done = deliver(client, index, waiting, state, sleep=sleep)
+        done = send(waiting)
         total.stored += done.stored
         total.waiting += done.waiting
         total.refused += done.refused

@@ -49,6 +49,7 @@ first_failed TEXT, last_failed TEXT, mapping_version INTEGER)``:
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import random
@@ -60,6 +61,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from watch.dedupe import Fingerprint, fingerprint
 from watch.items import Article, TopicTag
 
 __all__ = [
@@ -81,7 +83,9 @@ __all__ = [
     "is_retryable",
     "language_field",
     "load_mapping",
+    "near_fields",
     "read_bulk_response",
+    "read_near",
     "to_document",
 ]
 
@@ -239,7 +243,36 @@ def to_document(article: Article, *, now: str | None = None) -> dict[str, Any]:
         doc[name] = _cut_text(getattr(article, name))
     if suffix := language_field(article.language):
         doc.update({f"{name}_{suffix}": doc[name] for name in _TEXT_FIELDS})
+    doc.update(near_fields(article))
     return doc
+
+
+_NEAR_BYTES = ("text", "lead", "numbers", "names", "key_names")
+
+
+def near_fields(article: Article) -> dict[str, Any]:
+    """The near-duplicate fingerprint of an article (watch.dedupe) as document fields:
+    ``near_keys``, its LSH band keys (indexed ``long``s: candidates are found by a terms query),
+    and ``near``, the signatures (stored, not indexed); nothing for a text too short to cluster."""
+    found = fingerprint(article.text or article.summary, article.title)
+    if found is None:
+        return {}
+    near: dict[str, Any] = {name: base64.b64encode(getattr(found, name)).decode("ascii")
+                            for name in _NEAR_BYTES}  # fmt: skip
+    near["size"] = found.size
+    return {"near_keys": found.keys, "near": near}
+
+
+def read_near(source: Mapping[str, Any]) -> Fingerprint | None:
+    """The fingerprint stored in a document's ``near`` field (None when absent or damaged)."""
+    near = source.get("near")
+    if not isinstance(near, Mapping):
+        return None
+    try:
+        parts = {name: base64.b64decode(str(near.get(name, ""))) for name in _NEAR_BYTES}
+        return Fingerprint(size=int(near["size"]), **parts)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -258,8 +291,9 @@ def _topic_from(data: Any) -> TopicTag | None:
 def from_document(source: Mapping[str, Any]) -> Article:
     """The Article of a stored source document (the inverse of :func:`to_document`).
 
-    Derived fields (``date``, ``updated_at``, ``topic_ids``, the per-language copies) are left
-    out; a missing field takes the Article default, so documents of older mappings still read.
+    Derived fields (``date``, ``updated_at``, ``topic_ids``, the per-language copies, the
+    fingerprint) are left out; a missing field takes the Article default, so documents of older
+    mappings still read.
     """
     data: dict[str, Any] = {
         name: "" if source.get(name) is None else str(source[name])
@@ -309,6 +343,7 @@ RETRY_ERRORS = frozenset(
         "node_closed_exception",
         "connect_transport_exception",
         "process_cluster_event_timeout_exception",
+        "index_not_found_exception",  # the alias is missing (bulk with require_alias)
     }
 )
 _REASON_MAX = 300

@@ -8,9 +8,9 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from watch.errors import StoreUnavailable
 from watch.items import Article
@@ -28,6 +28,9 @@ from watch.store.base import (
 from watch.store.clusters import assign_cluster
 from watch.store.fts import compile_query
 from watch.store.schema import MIGRATIONS, statements
+
+if TYPE_CHECKING:
+    from watch.health import PublishingStats
 
 __all__ = ["Database", "SQLiteArticleStore", "utc_now"]
 
@@ -59,6 +62,10 @@ _FACET_SOURCES: dict[str, tuple[str, str]] = {
     "source-country": ("articles", "source_country"),
     "year": ("articles", "substr(date, 1, 4)"),
 }
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def utc_now() -> str:
@@ -311,6 +318,28 @@ class SQLiteArticleStore:
         cursor = self.db.conn.execute(sql, params)
         for row in cursor:
             yield _article(row)
+
+    def publishing(self, now: datetime | None = None) -> dict[str, PublishingStats]:
+        """Per source: articles dated in the recent weeks, the weeks before, the rate window,
+        and the newest date (one grouped query over the articles' (source, date) index)."""
+        from watch.health import BEFORE_WEEKS, RATE_WINDOW_DAYS, RECENT_WEEKS, PublishingStats
+
+        now = now or datetime.now(UTC)
+        recent = _iso(now - timedelta(weeks=RECENT_WEEKS))
+        before = _iso(now - timedelta(weeks=RECENT_WEEKS + BEFORE_WEEKS))
+        window = _iso(now - timedelta(days=RATE_WINDOW_DAYS))
+        rows = self.db.conn.execute(
+            "SELECT source_id, SUM(date >= :recent), SUM(date >= :before AND date < :recent),"
+            " SUM(date >= :window), MIN(CASE WHEN date >= :window THEN date END), MAX(date),"
+            " COUNT(*) FROM articles WHERE date != '' GROUP BY source_id",
+            {"recent": recent, "before": before, "window": window},
+        ).fetchall()
+        return {
+            r[0]: PublishingStats(
+                int(r[1] or 0), int(r[2] or 0), int(r[3] or 0), r[4] or "", r[5] or "", int(r[6])
+            )
+            for r in rows
+        }
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[sqlite3.Row]:
         try:

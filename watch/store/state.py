@@ -6,21 +6,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, fields
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from watch.items import Article
 from watch.store.base import SourceRun, SourceState
 from watch.store.sqlite import Database, utc_now
 
-if TYPE_CHECKING:
-    from watch.health import PublishingStats
-
 __all__ = ["CrawlState"]
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _STATE_FIELDS = tuple(f.name for f in fields(SourceState))
@@ -53,28 +45,6 @@ class CrawlState:
                 conn.execute(
                     f"INSERT OR REPLACE INTO source_state ({names}) VALUES ({marks})", asdict(state)
                 )
-
-    def publishing(self, now: datetime | None = None) -> dict[str, PublishingStats]:
-        """Per source: articles dated in the recent weeks, the weeks before, the rate window,
-        and the newest date (one grouped query over the articles' (source, date) index)."""
-        from watch.health import BEFORE_WEEKS, RATE_WINDOW_DAYS, RECENT_WEEKS, PublishingStats
-
-        now = now or datetime.now(UTC)
-        recent = _iso(now - timedelta(weeks=RECENT_WEEKS))
-        before = _iso(now - timedelta(weeks=RECENT_WEEKS + BEFORE_WEEKS))
-        window = _iso(now - timedelta(days=RATE_WINDOW_DAYS))
-        rows = self.db.conn.execute(
-            "SELECT source_id, SUM(date >= :recent), SUM(date >= :before AND date < :recent),"
-            " SUM(date >= :window), MIN(CASE WHEN date >= :window THEN date END), MAX(date),"
-            " COUNT(*) FROM articles WHERE date != '' GROUP BY source_id",
-            {"recent": recent, "before": before, "window": window},
-        ).fetchall()
-        return {
-            r[0]: PublishingStats(
-                int(r[1] or 0), int(r[2] or 0), int(r[3] or 0), r[4] or "", r[5] or "", int(r[6])
-            )
-            for r in rows
-        }
 
     # --- feed entries --------------------------------------------------------------------------
 
