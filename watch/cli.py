@@ -207,6 +207,7 @@ def _report_dict(report: CrawlReport) -> dict[str, Any]:
         "status": report.status,
         "finish_reason": report.finish_reason,
         "sources": [vars(s) for s in report.sources],
+        **({"index": report.index} if report.index else {}),
     }
 
 
@@ -223,7 +224,7 @@ def render_summary(report: CrawlReport) -> str:
         f"run {report.run_id}: {len(report.sources)} sources, {total_new} new articles, "
         f"{len(report.failed)} failed"
     )
-    return f"{table}\n{line}"
+    return f"{table}\n{line}" + (f"\n{report.index}" if report.index else "")
 
 
 def _summary_row(s: SourceRun) -> list[object]:

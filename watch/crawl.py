@@ -154,11 +154,12 @@ def _index_line(config: WatchConfig, problem: str) -> str:
             "nothing is lost; they are sent on the next run or by `llwatch index sync`")  # fmt: skip
 
 
-#: Loggers that report per-request failures which the run record already holds (Scrapy's, and
-#: pypdf's warnings about the broken PDFs that the article's extraction_note names).
+#: Loggers that report per-request failures which the run record already holds (Scrapy's,
+#: pypdf's warnings about the broken PDFs that the article's extraction_note names, and the
+#: Elasticsearch client's retries, which the summary's index line sums up).
 _NOISY = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry",
           "scrapy.core.scraper", "scrapy.core.downloader.handlers.http11",
-          "pypdf")  # fmt: skip
+          "pypdf", "elastic_transport")  # fmt: skip
 
 
 def _run_scrapy(config: WatchConfig, only: Sequence[str], force: bool, log_level: str) -> int:

@@ -16,6 +16,7 @@ what it collects).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,7 +37,7 @@ from watch.store.base import (
     UpsertOutcome,
 )
 from watch.store.elastic_clusters import assign_clusters
-from watch.store.elastic_delivery import Delivery, deliver, sync_outbox
+from watch.store.elastic_delivery import Delivery, api_reason, deliver, sync_outbox
 from watch.store.elastic_docs import alias_name, from_document, to_document
 from watch.store.elastic_query import (
     compile_query,
@@ -83,16 +84,16 @@ def cluster_problem(exc: Exception, alias: str) -> str:
             "Elasticsearch did not answer in time — is the cluster overloaded? (WATCH_ES_TIMEOUT)"
         )
     if isinstance(exc, ApiError):
-        text = str(exc)
+        text = f"{exc} {json.dumps(exc.body, default=str)}"
         if exc.meta.status == 404 and "index_not_found" in text:
             return f"the index {alias} does not exist — run `llwatch index init`"
         if exc.meta.status in (400, 406) and "media_type" in text:
             return ("Elasticsearch refuses the 9.x client's requests: it runs an older major "
                     "version — upgrade the cluster to 9.x (or unset WATCH_ES_URL)")  # fmt: skip
-        if "too_many" in text and "clauses" in text:
+        if ("too_many" in text and "clauses" in text) or "maxClauseCount" in text:
             return ("the query expands to more terms than the cluster allows "
                     "(indices.query.bool.max_clause_count) — narrow it")  # fmt: skip
-        return f"Elasticsearch answered HTTP {exc.meta.status}: {text.splitlines()[0][:200]}"
+        return f"Elasticsearch answered HTTP {exc.meta.status}: {api_reason(exc)[:200]}"
     first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
     return f"cannot reach Elasticsearch ({first}) — is it running? (WATCH_ES_URL)"
 

@@ -91,7 +91,9 @@ def assign_clusters(
         written.append((article, mine))
     for article in articles:
         article.cluster_id = clusters.current(article.cluster_id)
-    _move(client, alias, {old: clusters.current(old) for old in clusters.renamed})
+    fresh = {a.id for a in articles if a.id not in stored}  # no member in the index yet
+    moves = {old: clusters.current(old) for old in clusters.renamed if old not in fresh}
+    _move(client, alias, moves)
 
 
 def _candidates(

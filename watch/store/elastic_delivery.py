@@ -28,7 +28,7 @@ from watch.store.elastic_docs import (
 )
 from watch.store.state import CrawlState
 
-__all__ = ["RETRIES", "Delivery", "deliver", "sync_outbox"]
+__all__ = ["RETRIES", "Delivery", "api_reason", "deliver", "sync_outbox"]
 
 #: Retries of the items a bulk request could not store yet, with backoff between them.
 RETRIES = 3
@@ -73,7 +73,7 @@ def deliver(
             now = read_bulk_response(dict(answer.body).get("items", []), pending)
         except ApiError as exc:  # the whole request refused: 503 without master, 413 ...
             status = int(exc.meta.status)
-            reason = f"HTTP {status}: {_api_reason(exc)}"
+            reason = f"HTTP {status}: {api_reason(exc)}"
             if status == 413 or is_retryable(status):  # busy, or too large whatever the wait
                 now = BulkOutcome.request_failed(pending, reason, status=status,
                                                  retryable=status != 413)  # fmt: skip
@@ -115,12 +115,13 @@ def sync_outbox(
             return total  # the cluster takes nothing now: try again later
 
 
-def _api_reason(exc: Any) -> str:
-    """``cluster_block_exception: blocked by: [SERVICE_UNAVAILABLE/2/no master];``"""
+def api_reason(exc: Any) -> str:
+    """The error's type and reason as the cluster gave them, on one line:
+    ``cluster_block_exception: blocked by: [SERVICE_UNAVAILABLE/2/no master];``"""
     body = exc.body if isinstance(exc.body, dict) else {}
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
     reason = str(error.get("reason", "")) if error else ""
-    return f"{exc.message}: {reason}" if reason else str(exc.message)
+    return " ".join((f"{exc.message}: {reason}" if reason else str(exc.message)).split())
 
 
 def _operations(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
