@@ -15,6 +15,7 @@ from watch.config import WatchConfig
 from watch.errors import StoreUnavailable
 from watch.items import Article
 from watch.store import Store, open_store
+from watch.store.elastic_client import ES_OFFLINE
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +24,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
         self.config = WatchConfig.from_settings(crawler.settings)
+        self.es_offline = str(crawler.settings.get(ES_OFFLINE) or "")
         self.store: Store | None = None
         self.batch: list[Article] = []
 
@@ -31,7 +33,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.store = open_store(self.config.data_dir, config=self.config)
+        self.store = open_store(self.config.data_dir, config=self.config, offline=self.es_offline)
 
     def close_spider(self) -> None:
         self.flush()

@@ -51,6 +51,7 @@ from watch.pdf import extract_pdf
 from watch.sitemaps import Sitemap, is_robots_url, newest_first, parse_robots, parse_sitemap
 from watch.sources import Source, load_sources, select_sources
 from watch.store import SourceState, Store, open_store
+from watch.store.elastic_client import ES_OFFLINE
 from watch.urls import article_id
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ class FeedsSpider(scrapy.Spider):
         return spider
 
     def spider_opened(self) -> None:
-        self.store = open_store(self.config.data_dir, config=self.config)
+        offline = str(self.crawler.settings.get(ES_OFFLINE) or "")
+        self.store = open_store(self.config.data_dir, config=self.config, offline=offline)
         self.run_id = self.store.state.start_run()
         self.crawler.stats.set_value("watch/run_id", self.run_id)
 

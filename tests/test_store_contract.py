@@ -4,6 +4,8 @@ and on Elasticsearch.
 
 The SQLite leg always runs. The Elasticsearch leg needs a real cluster: set WATCH_TEST_ES_URL
 (e.g. http://127.0.0.1:9200, see docker-compose.yml); without it the leg is skipped and says so.
+The stand-in leg always runs the Elasticsearch store's code (requests, answers, aggregations)
+against tests/esnode.py, whose search model is the query parity model.
 Expected answers are written out here, not computed by one backend, so both are held to them.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,9 +128,31 @@ def _elasticsearch(tmp_path: Path) -> Iterator[ArticleStore]:
         client.close()
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
+def _stand_in(tmp_path: Path) -> Iterator[ArticleStore]:
+    """The Elasticsearch store's code path end to end, against the local stand-in cluster of
+    tests/esnode.py (its search model is the query parity model: no scores, exact analysis)."""
+    pytest.importorskip("elasticsearch", reason="the elasticsearch extra is not installed")
+    from elasticsearch import Elasticsearch
+
+    from tests.esnode import FakeCluster
+    from watch.store.elastic import ElasticArticleStore
+
+    with FakeCluster.running() as cluster:
+        local = open_store(tmp_path)
+        store = ElasticArticleStore(Elasticsearch(cluster.url, max_retries=0), "llwatch",
+                                    local.state, sleep=lambda _: None)  # fmt: skip
+        try:
+            assert store.upsert(CORPUS) == ["new"] * len(CORPUS)
+            yield store
+        finally:
+            store.close()
+            local.close()
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch", "stand-in"])
 def articles(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArticleStore]:
-    yield from {"sqlite": _sqlite, "elasticsearch": _elasticsearch}[request.param](tmp_path)
+    legs = {"sqlite": _sqlite, "elasticsearch": _elasticsearch, "stand-in": _stand_in}
+    yield from legs[request.param](tmp_path)
 
 
 @pytest.mark.parametrize(("query", "expected"), sorted(FINDS.items()))
@@ -158,3 +183,32 @@ def test_get_and_round_trip(articles: ArticleStore) -> None:
     assert (got.title, got.language, got.countries) == (CORPUS[1].title, "fr", ["NE"])
     assert [t.id for t in got.topics] == ["literacy"]
     assert articles.get("missing") is None
+
+
+def test_counts_by_field(articles: ArticleStore) -> None:
+    assert articles.count() == len(CORPUS)
+    by_source = articles.count_by("source_id")
+    assert by_source["unesco"] == sum(1 for a in CORPUS if a.source_id == "unesco")
+    assert sum(by_source.values()) == len(CORPUS)
+    assert articles.count_by("language") == dict(
+        sorted(Counter(a.language for a in CORPUS).items(), key=lambda p: (-p[1], p[0]))
+    )
+
+
+def test_same_publishing_rates(articles: ArticleStore) -> None:
+    from datetime import UTC, datetime
+
+    stats = articles.publishing(now=datetime(2026, 3, 20, tzinfo=UTC))
+    unesco = stats["unesco"]
+    dated = sorted(a.published_at for a in CORPUS if a.source_id == "unesco")
+    assert unesco.total == len(dated)
+    assert unesco.newest == dated[-1]
+    assert unesco.window_oldest == "2026-03-05T10:00:00Z"  # c04 is older than the window
+    assert (unesco.recent, unesco.before, unesco.window) == (3, 0, 3)
+
+
+def test_duplicates_by_url_and_by_text(articles: ArticleStore) -> None:
+    found = articles.find_duplicate("c05", "")
+    assert found is not None
+    assert (found.id, found.reason) == ("c05", "url")
+    assert articles.find_duplicate("new-id", "") is None

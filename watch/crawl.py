@@ -96,19 +96,20 @@ def run_crawl(
     load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy()  # and a bad taxonomy
     open_store(config.data_dir).close()  # a data dir that is not writable, too
     with crawl_lock(config.data_dir):
-        before = prepare_index(config)
-        run_id = _run_scrapy(config, only, force, log_level)
+        before, usable = prepare_index(config)
+        run_id = _run_scrapy(config, only, force, log_level, offline="" if usable else before)
     report = _report(config, run_id)
     report.index = _index_line(config, before)
     return report
 
 
-def prepare_index(config: WatchConfig) -> str:
+def prepare_index(config: WatchConfig) -> tuple[str, bool]:
     """With WATCH_ES_URL: check the cluster and its index, then deliver what waits in the
     outbox. Never raises for the cluster's faults (the crawl goes on, its articles wait in the
-    outbox); returns the problem in one line, or ""."""
+    outbox); returns the problem in one line (or "") and whether the crawl may write to the
+    cluster."""
     if not config.es_url:
-        return ""
+        return "", True
     from watch.store.elastic import ElasticArticleStore
     from watch.store.elastic_client import check_cluster
     from watch.store.elastic_docs import load_mapping
@@ -121,18 +122,18 @@ def prepare_index(config: WatchConfig) -> str:
         check_cluster(articles.client, config)
         status = read_status(articles.client, config.es_index, load_mapping())
         if not status.index:
-            return status.problem  # nothing is written until the index exists
+            return status.problem, False  # nothing is written until the index exists
         done = articles.sync()
         if done.stored:
             logger.warning("delivered %d articles from the outbox to %s", len(done.stored),
                            articles.alias)  # fmt: skip
-        return status.problem or articles.offline
+        return status.problem or articles.offline, not articles.offline
     except StoreUnavailable as exc:
-        return str(exc)
+        return str(exc), False
     except Exception as exc:
         from watch.store.elastic import cluster_problem
 
-        return cluster_problem(exc, config.es_index)
+        return cluster_problem(exc, config.es_index), False
     finally:
         store.close()
 
@@ -162,10 +163,16 @@ _NOISY = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddleware
           "pypdf", "elastic_transport")  # fmt: skip
 
 
-def _run_scrapy(config: WatchConfig, only: Sequence[str], force: bool, log_level: str) -> int:
+def _run_scrapy(
+    config: WatchConfig, only: Sequence[str], force: bool, log_level: str, offline: str = ""
+) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
-    process = AsyncCrawlerProcess(scrapy_settings(config, log_level))
+    from watch.store.elastic_client import ES_OFFLINE
+
+    settings = scrapy_settings(config, log_level)
+    settings.set(ES_OFFLINE, offline, priority="cmdline")
+    process = AsyncCrawlerProcess(settings)
     if log_level == "WARNING":
         for name in _NOISY:
             logging.getLogger(name).setLevel(logging.CRITICAL)

@@ -48,11 +48,16 @@ class Store:
 
 
 def open_store(
-    data_dir: str | Path, *, readonly: bool = False, config: WatchConfig | None = None
+    data_dir: str | Path,
+    *,
+    readonly: bool = False,
+    config: WatchConfig | None = None,
+    offline: str = "",
 ) -> Store:
     """Open (and create or migrate, unless read-only) the store of ``data_dir``; with a
     ``config`` whose ``es_url`` is set, the articles are those of its Elasticsearch index (no
-    request is sent yet: see watch.store.elastic_client.check_cluster)."""
+    request is sent yet: see watch.store.elastic_client.check_cluster). ``offline`` (why the
+    cluster cannot be used now) sends its writes straight to the outbox without asking it."""
     db = Database(Path(data_dir) / DB_NAME, readonly=readonly)
     state = CrawlState(db)
     if config is None or not config.es_url:
@@ -62,6 +67,7 @@ def open_store(
 
     try:
         articles = ElasticArticleStore(connect(config), config.es_index, state)
+        articles.offline = offline
     except BaseException:
         db.close()
         raise

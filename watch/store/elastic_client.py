@@ -17,10 +17,13 @@ from typing import Any
 from watch.config import WatchConfig
 from watch.errors import ConfigError, StoreUnavailable
 
-__all__ = ["SUPPORTED_MAJOR", "check_cluster", "connect", "es_hosts"]
+__all__ = ["ES_OFFLINE", "SUPPORTED_MAJOR", "check_cluster", "connect", "es_hosts"]
 
 #: The server major version the installed client supports.
 SUPPORTED_MAJOR = 9
+#: The Scrapy setting by which a crawl tells its stores that the cluster failed the run-start
+#: check (its value says why): they write to the outbox without stalling on the cluster.
+ES_OFFLINE = "WATCH_ES_OFFLINE"
 
 
 def es_hosts(config: WatchConfig) -> list[str]:
@@ -45,8 +48,10 @@ def connect(config: WatchConfig, env: Mapping[str, str] | None = None) -> Any:
             "WATCH_ES_URL is set but the Elasticsearch client is not installed — "
             "pip install 'llwatch[elasticsearch]'"
         ) from None
+    # a timeout is not retried: a slow cluster costs one WATCH_ES_TIMEOUT, not three (the
+    # crawl's writes have their own retries with backoff); a dead node is (the next node)
     options: dict[str, Any] = {"request_timeout": config.es_timeout, "max_retries": 2,
-                               "retry_on_timeout": True}  # fmt: skip
+                               "retry_on_timeout": False}  # fmt: skip
     api_key = env.get("WATCH_ES_API_KEY", "")
     user, password = env.get("WATCH_ES_USERNAME", ""), env.get("WATCH_ES_PASSWORD", "")
     if api_key and user:
