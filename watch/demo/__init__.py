@@ -24,7 +24,8 @@ def write_demo_sources(site: SiteServer, data_dir: Path) -> Path:
 
 
 def demo_config(data_dir: Path, sources: Path) -> WatchConfig:
-    """Settings for a crawl of the local demo site: fast, since the server is this machine."""
+    """Settings for a crawl of the local demo site: fast, since the server is this machine, and
+    always on the embedded store (the tour never writes to a cluster WATCH_ES_URL names)."""
     return WatchConfig.load(
         {
             "WATCH_DATA_DIR": str(data_dir),
@@ -33,5 +34,6 @@ def demo_config(data_dir: Path, sources: Path) -> WatchConfig:
             "WATCH_DOWNLOAD_TIMEOUT": 10,
             "WATCH_RETRY_TIMES": 0,
             "WATCH_CONCURRENT_PER_DOMAIN": 8,
+            "WATCH_ES_URL": "",
         }
     )
