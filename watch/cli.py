@@ -979,3 +979,8 @@ def demo(keep: Path | None) -> None:
             click.echo(_facets_text(store.articles.facets(None, ["topic", "country", "language"])))
         if keep:
             click.echo(f"\ngo on: llwatch search --data-dir {keep} 'literacy lang:en'", err=True)
+
+
+# --- digest and picks (registered here; defined in watch/cli_digest.py) -----------------------
+
+from watch import cli_digest  # noqa: E402, F401

@@ -260,10 +260,16 @@ class ElasticArticleStore:
         buckets = dict(found.body)["aggregations"]["size"]["buckets"]
         return {str(b["key"]): int(b["doc_count"]) for b in buckets}
 
-    def iter_articles(self, query: Node | None, *, sort: Sort = "date") -> Iterator[Article]:
+    def iter_articles(
+        self, query: Node | None, *, sort: Sort = "date", brief: bool = False
+    ) -> Iterator[Article]:
         after: list[Any] | None = None
         while True:
-            body = search_body(query, sort=sort, size=PAGE, search_after=after)
+            body = search_body(query, sort=sort, size=PAGE, search_after=after, snippets=False)
+            if brief:
+                body["_source"] = {"excludes": ["text", "*_english", "*_french", "*_spanish",
+                                                "*_portuguese", "*_german", "*_italian",
+                                                "*_arabic", "*_cjk", "near", "near_keys"]}  # fmt: skip
             with self._asking():
                 hits = dict(self.client.search(index=self.alias, **body).body)["hits"]["hits"]
             for hit in hits:

@@ -240,5 +240,23 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_queued ON outbox(queued_at);
 """
 
+# v6: the editors' picks — pins (for one ISO week), drops and one-line notes (everywhere), with
+# the article's source, title and date as they were, so lists and ranking feedback need no index.
+_V6 = """
+CREATE TABLE picks (
+    article_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('pin', 'drop', 'note')),
+    week TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    source_id TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    article_date TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL,
+    PRIMARY KEY (article_id, action, week)
+);
+CREATE INDEX picks_week ON picks(week);
+CREATE INDEX picks_source ON picks(source_id, action, at);
+"""
+
 #: MIGRATIONS[i] brings the store from version i to i + 1.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5, _V6)

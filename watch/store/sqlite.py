@@ -46,6 +46,7 @@ _COLUMNS = (
     "language", "language_confidence", "topics", "countries", "relevance", "simhash",
     "cluster_id", "content_hash", "extraction", "extraction_note", "updated_at",
 )  # fmt: skip
+_BRIEF = ", ".join(f"a.{name}" for name in _COLUMNS if name != "text")
 _CHANGE_KEYS = ("title", "summary", "text", "published_at", "authors", "language", "content_hash")
 _CLUSTER_KEYS = ("title", "summary", "text")  # a change of these re-computes the fingerprint
 
@@ -303,15 +304,21 @@ class SQLiteArticleStore:
         )
         return sql, [compiled.match, *compiled.params]
 
-    def iter_articles(self, query: Node | None, *, sort: Sort = "date") -> Iterator[Article]:
-        """Every matching article, newest first, streamed from the cursor (constant memory)."""
+    def iter_articles(
+        self, query: Node | None, *, sort: Sort = "date", brief: bool = False
+    ) -> Iterator[Article]:
+        """Every matching article, newest first, streamed from the cursor (constant memory);
+        ``brief`` leaves the body text out (lists and rankings that do not show it)."""
         compiled = compile_query(query)
+        columns = _BRIEF if brief else "a.*"
         if compiled.match is None:
-            sql = f"SELECT a.* FROM articles a WHERE {compiled.where_sql} ORDER BY a.date DESC"
+            sql = (
+                f"SELECT {columns} FROM articles a WHERE {compiled.where_sql} ORDER BY a.date DESC"
+            )
             params: list[Any] = list(compiled.params)
         else:
             sql = (
-                "SELECT a.* FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                f"SELECT {columns} FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
                 f"WHERE articles_fts MATCH ? AND {compiled.where_sql} ORDER BY a.date DESC"
             )
             params = [compiled.match, *compiled.params]
