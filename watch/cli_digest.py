@@ -15,8 +15,8 @@ from watch.cli import cli, data_options, format_option, handle_errors, load_conf
 from watch.config import WatchConfig
 from watch.errors import ConfigError, StoreUnavailable
 from watch.items import Article
-from watch.store import Store, open_store
 from watch.sources import Source
+from watch.store import Store, open_store
 from watch.tables import render_table
 from watch.taxonomy import Taxonomy
 
