@@ -26,6 +26,16 @@ def test_crawl_benchmark_runs_at_tiny_size() -> None:
     assert "unchanged-feed polling ÷ scrapy bench page rate: " in done.stdout
 
 
+def test_digest_benchmark_runs_at_tiny_size() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/digest.py", "--articles", "300", "--other", "30", "--rounds", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "300 articles →" in done.stdout
+    assert "ratio to the 2 s target" in done.stdout
+
+
 def test_pdf_benchmark_runs_at_tiny_size() -> None:
     done = subprocess.run(
         [sys.executable, "bench/pdf.py", "--pages", "1,2", "--rounds", "1"],

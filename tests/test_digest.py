@@ -172,6 +172,32 @@ def test_a_pin_goes_to_its_week_only_and_a_drop_unpins(tmp_path: Path) -> None:
     assert "global" not in slugs(make(tmp_path))
 
 
+def test_the_same_digest_on_elasticsearch(corpus_dir: Path, tmp_path: Path) -> None:
+    """The digest reads the article index through the store contract: on the Elasticsearch
+    store (against the stand-in cluster) it is the same, byte for byte."""
+    pytest.importorskip("elasticsearch", reason="the elasticsearch extra is not installed")
+    from elasticsearch import Elasticsearch
+
+    from tests.esnode import FakeCluster
+    from watch.store import Store
+    from watch.store.elastic import ElasticArticleStore
+
+    expected = render(make(corpus_dir), "json", explain=True)
+    build(tmp_path)
+    local = open_store(tmp_path)
+    with FakeCluster.running() as cluster:
+        es = ElasticArticleStore(Elasticsearch(cluster.url, max_retries=0), "llwatch",
+                                 local.state, sleep=lambda _: None)  # fmt: skip
+        es.upsert(list(local.articles.iter_articles(None)))
+        store = Store(db=local.db, articles=es, state=local.state)
+        chosen = DigestOptions(parse_period(WEEK, None, None))
+        digest = build_digest(store, load_sources(tmp_path / "feeds.yaml"), chosen,
+                              default_taxonomy())  # fmt: skip
+        es.close()
+    local.close()
+    assert render(digest, "json", explain=True) == expected
+
+
 # --- hostile content ---------------------------------------------------------------------------
 
 

@@ -155,7 +155,7 @@ class DigestPick:
     section: str
     score: float  # the ranking score (before variety)
     parts: dict[str, float]  # relevance, freshness, story, source, feedback, variety
-    story_sources: list[str] = field(default_factory=list)  # other sources' names, best first
+    story_sources: list[str] = field(default_factory=list)  # the other sources' names, sorted
     story_size: int = 1  # distinct sources that covered the story in the period
     pinned: bool = False
     note: str = ""  # the editor's one-line note
@@ -435,4 +435,5 @@ def _complete(
         if not pick.pinned:
             pick.article = store.articles.get(pick.article.id) or pick.article
         pick.note = notes.get(pick.article.id, "")
-        pick.story_sources = [sources[s].name if s in sources else s for s in pick.story_sources]
+        names = {sources[s].name if s in sources else s for s in pick.story_sources}
+        pick.story_sources = sorted(names, key=str.casefold)
