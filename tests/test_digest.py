@@ -313,3 +313,15 @@ def test_bad_input_is_one_line(tmp_path: Path, args: list[str], said: str) -> No
     assert done.code == 2, done.stderr
     assert said in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_empty_week_and_a_missing_store(tmp_path: Path) -> None:
+    sources = build(tmp_path)
+    env = {"WATCH_DATA_DIR": str(tmp_path), "WATCH_SOURCES": str(sources)}
+    done = llwatch("digest", "--week", "2026-W10", "--format", "html", env=env)
+    assert done.code == 0, done.stderr
+    assert "No article in this period." in done.stdout
+    assert done.stderr == "2026-W10: 0 picks in 0 sections from 0 stories (0 articles)\n"
+    missing = llwatch("digest", env={"WATCH_DATA_DIR": str(tmp_path / "none")})
+    assert missing.code == 2
+    assert "no store here yet — run `llwatch crawl` first" in missing.stderr

@@ -100,7 +100,8 @@ def test_the_digest_in_chromium(browser: Any, page: tuple[Path, int, int]) -> No
     assert len(layout["cells"]) == picks
     assert layout["headings"] == sections
     for cell in layout["cells"]:
-        assert layout["left"] - 1 <= cell["left"] and cell["right"] <= layout["right"] + 1
+        assert layout["left"] - 1 <= cell["left"]
+        assert cell["right"] <= layout["right"] + 1
         assert cell["height"] > 20
     assert set(layout["links"]) == {"https:"}
     rtl = browser.execute_script(

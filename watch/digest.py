@@ -284,44 +284,59 @@ def _score(
     return round(base * parts["source"] * parts["feedback"], 6), parts
 
 
-def _rank_key(score: float, article: Article) -> tuple[float, str, str]:
+def _rank_key(score: float, article: Article) -> tuple[float, int, str]:
     """Higher score first, then the newer, then the smaller id (a total order)."""
-    return (-score, _negated(article.published_at or article.fetched_at), article.id)
+    return (-score, -_instant(article.published_at or article.fetched_at), article.id)
 
 
-def _negated(text: str) -> str:
-    return "".join(chr(0x10FFFF - ord(c)) for c in text)
+def _instant(text: str) -> int:
+    """``2026-11-17T09:00:00Z`` as the number 20261117090000 (0 when unreadable)."""
+    digits = text[0:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+    return int(digits) if digits.isdigit() else 0
 
 
 # --- variety ---------------------------------------------------------------------------------
 
 
-def _similarity(a: DigestPick, b: DigestPick, group_by: GroupBy) -> float:
-    other = (main_topic(a.article) == main_topic(b.article) if group_by == "region"
-             else region_of_article(a.article) == region_of_article(b.article))  # fmt: skip
+def _traits(pick: DigestPick, group_by: GroupBy) -> tuple[str, str, str]:
+    """What two picks may share: source, language, and main topic (or region)."""
+    article = pick.article
+    other = main_topic(article) if group_by == "region" else region_of_article(article)
+    return (article.source_id, article.language, other)
+
+
+def _similarity(a: tuple[str, str, str], b: tuple[str, str, str]) -> float:
     return (
-        SIMILARITY["source"] * (a.article.source_id == b.article.source_id)
-        + SIMILARITY["language"] * (a.article.language == b.article.language)
-        + SIMILARITY["other"] * other
+        SIMILARITY["source"] * (a[0] == b[0])
+        + SIMILARITY["language"] * (a[1] == b[1])
+        + SIMILARITY["other"] * (a[2] == b[2])
     )
 
 
 def _diversify(
     candidates: list[DigestPick], pinned: list[DigestPick], n: int, group_by: GroupBy
 ) -> list[DigestPick]:
-    """Pinned picks, then up to ``n`` in all by maximal marginal relevance."""
+    """Pinned picks, then up to ``n`` in all by maximal marginal relevance.
+
+    Each candidate's greatest similarity to the picks so far is kept up to date (one comparison
+    per candidate and pick), and candidates that cannot win are left out from the start: a
+    candidate scoring below the n-th best score minus (1 − λ) / λ never beats that one, whose
+    similarity is at most 1."""
     chosen = list(pinned)
     pool = sorted(candidates, key=lambda p: _rank_key(p.score, p.article))
+    if len(pool) > n:
+        floor = pool[n - 1].score - (1 - LAMBDA) / LAMBDA
+        pool = [p for p in pool if p.score >= floor]
+    traits = [_traits(p, group_by) for p in pool]
+    most = [max((_similarity(t, _traits(c, group_by)) for c in chosen), default=0.0)
+            for t in traits]  # fmt: skip
     while pool and len(chosen) < n:
-        best_i, best_value, best_sim = 0, -math.inf, 0.0
-        for i, cand in enumerate(pool):
-            sim = max((_similarity(cand, p, group_by) for p in chosen), default=0.0)
-            value = LAMBDA * cand.score - (1 - LAMBDA) * sim
-            if value > best_value + 1e-12:
-                best_i, best_value, best_sim = i, value, sim
-        pick = pool.pop(best_i)
-        pick.parts["variety"] = round(-(1 - LAMBDA) * best_sim, 4) + 0.0  # never -0.0
+        values = [LAMBDA * p.score - (1 - LAMBDA) * m for p, m in zip(pool, most, strict=True)]
+        best = max(range(len(pool)), key=lambda i: (values[i], -i))  # ties: the better ranked
+        pick, picked = pool.pop(best), traits.pop(best)
+        pick.parts["variety"] = round(-(1 - LAMBDA) * most.pop(best), 4) + 0.0  # never -0.0
         chosen.append(pick)
+        most = [max(m, _similarity(t, picked)) for t, m in zip(traits, most, strict=True)]
     return chosen
 
 
