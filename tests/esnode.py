@@ -389,10 +389,10 @@ def _aggregate(aggs: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, An
     for name, spec in aggs.items():
         sub = spec.get("aggs", {})
         if "terms" in spec:
-            field = spec["terms"]["field"]
+            field = spec["terms"].get("field")
             counts: dict[Any, list[dict[str, Any]]] = {}
             for doc in docs:
-                values = doc.get(field)
+                values = doc.get(field) if field else str(doc.get("date", ""))[:4] or None
                 for value in values if isinstance(values, list) else [values]:
                     if value not in (None, ""):
                         counts.setdefault(value, []).append(doc)
@@ -408,12 +408,18 @@ def _aggregate(aggs: dict[str, Any], docs: list[dict[str, Any]]) -> dict[str, An
             values = [_epoch_ms(d[spec[kind]["field"]]) for d in docs if d.get(spec[kind]["field"])]
             out[name] = {"value": (min if kind == "min" else max)(values) if values else None}
         elif "date_histogram" in spec:
-            years: dict[str, int] = {}
+            from watch.store.trend import period_of
+
+            histogram = spec["date_histogram"]
+            interval = histogram.get("calendar_interval", "month")
+            periods: dict[str, int] = {}
             for doc in docs:
                 if doc.get("date"):
-                    years[doc["date"][:4]] = years.get(doc["date"][:4], 0) + 1
-            out[name] = {"buckets": [{"key_as_string": y, "doc_count": n}
-                                     for y, n in sorted(years.items())]}  # fmt: skip
+                    key = (doc["date"][:4] if histogram.get("format") == "yyyy"
+                           else period_of(doc["date"], interval))  # fmt: skip
+                    periods[key] = periods.get(key, 0) + 1
+            out[name] = {"buckets": [{"key_as_string": k, "doc_count": n}
+                                     for k, n in sorted(periods.items())]}  # fmt: skip
         else:
             raise AssertionError(f"aggregation not modelled: {spec}")
     return out

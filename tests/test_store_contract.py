@@ -212,3 +212,27 @@ def test_duplicates_by_url_and_by_text(articles: ArticleStore) -> None:
     assert found is not None
     assert (found.id, found.reason) == ("c05", "url")
     assert articles.find_duplicate("new-id", "") is None
+
+
+def test_same_trends(articles: ArticleStore) -> None:
+    monthly = articles.trend(None, "month")
+    assert monthly.periods == ["2025-11-01", "2025-12-01", "2026-01-01", "2026-02-01",
+                               "2026-03-01"]  # fmt: skip
+    assert monthly.series == {"": [1, 0, 0, 0, 7]}
+    weekly = articles.trend(parse("lang:fr"), "week")
+    assert weekly.periods == ["2026-03-02"]  # c02 (Monday 2nd) and c08 (Sunday 8th)
+    assert weekly.series == {"": [2]}
+    spread = articles.trend(parse("source-country:FR"), "week")
+    assert spread.periods[0] == "2025-11-17"  # c04 (Thursday 20 November 2025)
+    assert len(spread.periods) == 16  # every Monday to 2 March 2026, none skipped
+    assert sum(spread.series[""]) == 4  # c02, c04, c05, c06
+    by_language = articles.trend(
+        parse("adult* OR literacy OR alfabetización"), "year", by="language"
+    )
+    assert by_language.periods == ["2026-01-01"]
+    assert by_language.series == {"fr": [2], "en": [1], "es": [1]}
+    topics = articles.trend(None, "day", by="topic", limit=2)
+    assert list(topics.series) == ["literacy", "adult-education"]  # 3, then 1 (the first by id)
+    assert topics.series["literacy"][0] == 1  # c01 on 1 March
+    assert len(topics.periods) == 8  # 1..8 March
+    assert articles.trend(parse("nothing-matches-this")).periods == []

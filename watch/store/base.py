@@ -24,14 +24,17 @@ __all__ = [
     "Duplicate",
     "FacetField",
     "Hit",
+    "Interval",
     "SearchResult",
     "Sort",
     "SourceRun",
     "SourceState",
+    "Trend",
     "UpsertOutcome",
 ]
 
 Sort = Literal["relevance", "date"]
+Interval = Literal["day", "week", "month", "year"]
 UpsertOutcome = Literal["new", "updated", "unchanged"]
 CountField = Literal["source_id", "language", "source_country"]
 FacetField = Literal["topic", "country", "language", "source", "source-country", "year"]
@@ -57,6 +60,17 @@ class SearchResult:
 
     total: int
     hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass
+class Trend:
+    """Articles over time: ``periods`` are the first days (YYYY-MM-DD; weeks start on Monday)
+    from the first period with an article to the last, none skipped; ``series`` maps a value of
+    the field asked for (or "" for all the matching articles) to its count in each period."""
+
+    interval: Interval
+    periods: list[str] = field(default_factory=list)
+    series: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,6 +143,14 @@ class ArticleStore(Protocol):
     def facets(
         self, query: Node | None, fields: Sequence[FacetField] = FACET_FIELDS, limit: int = 20
     ) -> dict[str, list[tuple[str, int]]]: ...
+
+    def trend(
+        self,
+        query: Node | None,
+        interval: Interval = "month",
+        by: FacetField | None = None,
+        limit: int = 8,
+    ) -> Trend: ...
 
     def publishing(self, now: datetime | None = None) -> dict[str, PublishingStats]: ...
 

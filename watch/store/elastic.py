@@ -32,8 +32,10 @@ from watch.store.base import (
     Duplicate,
     FacetField,
     Hit,
+    Interval,
     SearchResult,
     Sort,
+    Trend,
     UpsertOutcome,
 )
 from watch.store.elastic_clusters import assign_clusters
@@ -47,6 +49,7 @@ from watch.store.elastic_query import (
     search_body,
 )
 from watch.store.state import CrawlState
+from watch.store.trend import assemble, period_of
 
 if TYPE_CHECKING:
     from watch.health import PublishingStats
@@ -304,6 +307,36 @@ class ElasticArticleStore:
                 aggs=facets_aggs(fields, limit),
             )
         return read_facets(dict(found.body)["aggregations"], fields, limit)
+
+    def trend(
+        self,
+        query: Node | None,
+        interval: Interval = "month",
+        by: FacetField | None = None,
+        limit: int = 8,
+    ) -> Trend:
+        """A date histogram (per ``by`` value: the top ``limit`` values' histograms)."""
+        histogram = {"date_histogram": {"field": "date", "calendar_interval": interval,
+                                        "format": "yyyy-MM-dd", "min_doc_count": 1}}  # fmt: skip
+        if by is None:
+            aggs: dict[str, Any] = {"trend": histogram}
+        else:
+            order = [{"_count": "desc"}, {"_key": "asc"}]
+            terms = facets_aggs([by], limit)[by]
+            if "terms" not in terms:  # year: values are the periods' own years
+                terms = {"terms": {"script": {"source": "doc['date'].value.getYear() + ''"},
+                                   "size": limit, "order": order}}  # fmt: skip
+            aggs = {"by": {**terms, "aggs": {"trend": histogram}}}
+        with self._asking():
+            found = self.client.search(
+                index=self.alias, size=0, aggs=aggs, query=compile_query(query, ranking=False)
+            )
+        answer = dict(found.body)["aggregations"]
+        groups = [("", answer)] if by is None else [
+            (str(b.get("key_as_string", b["key"])), b) for b in answer["by"]["buckets"]]  # fmt: skip
+        rows = ((period_of(str(h["key_as_string"]), interval), value, int(h["doc_count"]))
+                for value, group in groups for h in group["trend"]["buckets"])  # fmt: skip
+        return assemble(rows, interval, limit, by is not None)
 
     def publishing(self, now: datetime | None = None) -> dict[str, PublishingStats]:
         """Per source: articles dated in the recent weeks, the weeks before, the rate window,

@@ -21,13 +21,16 @@ from watch.store.base import (
     Duplicate,
     FacetField,
     Hit,
+    Interval,
     SearchResult,
     Sort,
+    Trend,
     UpsertOutcome,
 )
 from watch.store.clusters import assign_cluster
 from watch.store.fts import compile_query
 from watch.store.schema import MIGRATIONS, statements
+from watch.store.trend import assemble, period_of
 
 if TYPE_CHECKING:
     from watch.health import PublishingStats
@@ -301,6 +304,34 @@ class SQLiteArticleStore:
             )
             out[name] = [(str(r["v"]), int(r["n"])) for r in self._run(sql, [*params, limit])]
         return out
+
+    def trend(
+        self,
+        query: Node | None,
+        interval: Interval = "month",
+        by: FacetField | None = None,
+        limit: int = 8,
+    ) -> Trend:
+        """Matching articles per period (and per value of ``by``): counted per day in SQL,
+        gathered into periods here (a few thousand rows, whatever the store's size)."""
+        if interval not in get_args(Interval):
+            raise ValueError(f"unknown interval {interval!r} (day, week, month or year)")
+        matching, params = self._matching_rowids(query)
+        day = "substr(a.date, 1, 10)"
+        if by is None:
+            sql = (f"SELECT {day} AS d, '' AS v, count(*) AS n FROM articles a "
+                   f"WHERE a.rowid IN ({matching}) AND a.date != '' GROUP BY d")  # fmt: skip
+        else:
+            table, column = _FACET_SOURCES[by]
+            source = "articles a" if table == "articles" else (
+                f"{table} t JOIN articles a ON a.rowid = t.article")  # fmt: skip
+            value = f"a.{column}" if table == "articles" and by != "year" else (
+                column.replace("date", "a.date") if by == "year" else f"t.{column}")  # fmt: skip
+            sql = (f"SELECT {day} AS d, {value} AS v, count(*) AS n FROM {source} "
+                   f"WHERE a.rowid IN ({matching}) AND a.date != '' GROUP BY d, v")  # fmt: skip
+        rows = self._run(sql, params)
+        found = ((period_of(r["d"], interval), str(r["v"]), int(r["n"])) for r in rows)
+        return assemble(found, interval, limit, by is not None)
 
     def _matching_rowids(self, query: Node | None) -> tuple[str, list[Any]]:
         compiled = compile_query(query)
