@@ -981,6 +981,6 @@ def demo(keep: Path | None) -> None:
             click.echo(f"\ngo on: llwatch search --data-dir {keep} 'literacy lang:en'", err=True)
 
 
-# --- digest and picks (registered here; defined in watch/cli_digest.py) -----------------------
+# --- digest, picks and serve (registered here; defined in watch/cli_digest.py, cli_serve.py) ---
 
-from watch import cli_digest  # noqa: E402, F401
+from watch import cli_digest, cli_serve  # noqa: E402, F401
