@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -174,11 +176,12 @@ VALID: list[tuple[str, Node]] = [
     ("10:", w("10:", 0)),
     ("x-y:z", w("x-y:z", 0)),
     ("https://x.org*", w("https://x.org", 0, True)),
-    # unicode, symbols and control characters are word characters
+    # unicode and symbols are word characters; control characters (NUL...) are blanks
     ("café éducation", all_of(w("café", 0), w("éducation", 5))),
     ("生涯学习 教育", all_of(w("生涯学习", 0), w("教育", 5))),
     ("C++ c#", all_of(w("C++", 0), w("c#", 4))),
-    ("a\x00b", w("a\x00b", 0)),
+    ("a\x00b", all_of(w("a", 0), w("b", 2))),
+    ('"x\x1fy"', ph("x y", 0)),
     ("a\u00a0b", all_of(w("a", 0), w("b", 2))),
     (
         'x (a OR "b c") -(d e) lang:fr',
@@ -540,7 +543,7 @@ def _check_any_query(query: str) -> None:
         assert tree.query == query
         return
     if tree is None:
-        assert not query.strip()
+        assert not re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", query).strip()  # blanks, controls
         return
     assert isinstance(tree, Term | Phrase | Field | And | Or | Not)
     _check_positions(tree, query)

@@ -469,6 +469,9 @@ def _combine(kind: type[And] | type[Or], children: list[Node]) -> Node:
     return kind(tuple(flat))
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def parse(query: str) -> Node | None:
     """Parse ``query``; None for an empty/blank query.
 
@@ -477,8 +480,12 @@ def parse(query: str) -> Node | None:
     if len(query) > MAX_LENGTH:
         message = f"query too long ({len(query):,} characters): keep it to {MAX_LENGTH:,} at most"
         raise _error(message, query, MAX_LENGTH)
-    tokens = _tokens(query)
-    return _Parser(query, tokens).query_node() if tokens else None
+    clean = _CONTROL.sub(" ", query)  # NUL and other controls are blanks (positions kept)
+    try:
+        tokens = _tokens(clean)
+        return _Parser(clean, tokens).query_node() if tokens else None
+    except QuerySyntaxError as exc:
+        raise QuerySyntaxError(exc.args[0], query, exc.pos) from None
 
 
 # ---------------------------------------------------------------------------------------------

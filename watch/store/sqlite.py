@@ -105,7 +105,9 @@ class Database:
 
     def _open(self, target: str, *, uri: bool) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(target, uri=uri, timeout=30, isolation_level=None)
+            conn = sqlite3.connect(
+                target, uri=uri, timeout=30, isolation_level=None, check_same_thread=False
+            )  # one thread at a time (web: per thread)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -221,8 +221,14 @@ def _guard(app: FastAPI) -> None:
         if len(str(request.url)) > MAX_URL:
             return _error_response(request, WebError(414, "uri_too_long",
                                                      f"the URL is longer than {MAX_URL} characters"))  # fmt: skip
+        head = request.method == "HEAD"
+        if head:  # answered as GET, without the body
+            request.scope["method"] = "GET"
         response: Response = await call_next(request)
         response.headers.update(_headers())
+        if head:
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            return Response(status_code=response.status_code, headers=headers)
         return response
 
 
