@@ -51,7 +51,7 @@ def test_search(client: TestClient) -> None:
     assert set(hit) >= {"id", "url", "title", "language", "date", "snippet", "topics",
                         "countries", "cluster_id", "cluster_size", "source_name"}  # fmt: skip
     assert "[" in hit["snippet"]  # matches marked
-    assert dict((f["value"], f["count"]) for f in found["facets"]["country"])["KE"] == 3
+    assert {f["value"]: f["count"] for f in found["facets"]["country"]}["KE"] == 3
     french = client.get("/api/search", params={"q": "alphabétisation", "lang": "fr"}).json()
     assert [h["language"] for h in french["hits"]] == ["fr"]
     assert client.get("/api/search", params={"country": "US"}).json()["total"] == 8
