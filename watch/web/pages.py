@@ -64,8 +64,8 @@ def _language_name(code: str, ui: str) -> str:
 
 
 class _Labels:
-    def __init__(self, ui: str, taxonomy: Taxonomy) -> None:
-        self.ui, self.taxonomy = ui, taxonomy
+    def __init__(self, ui: str, taxonomy: Taxonomy, names: dict[str, str]) -> None:
+        self.ui, self.taxonomy, self.names = ui, taxonomy, names
 
     def __call__(self, field: str, value: str) -> str:
         if field == "topic":
@@ -75,6 +75,8 @@ class _Labels:
             return country_name(value, self.ui)
         if field == "lang":
             return _language_name(value, self.ui)
+        if field == "source":
+            return self.names.get(value, value)
         return value
 
 
@@ -129,12 +131,13 @@ def add_pages(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
     static = resources.files("watch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     taxonomy = load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy()
+    names = _source_names(config)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request) -> Response:
         state = _state(request)
         ui = choose_language(state.get("ui"), request.headers.get("accept-language"))
-        labels = _Labels(ui, taxonomy)
+        labels = _Labels(ui, taxonomy, names)
         t = TEXTS[ui]
         filters = {k: state.get(k) for k in FILTERS}
         context: dict[str, Any] = {"ui": ui, "t": t, "state": state, "q": state.get("q", ""),
@@ -156,6 +159,10 @@ def add_pages(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
                                            offset=(page - 1) * PAGE_SIZE)  # fmt: skip
             counts = store.articles.facets(tree, FACETS, limit=10)
             trend = store.articles.trend(tree, "month")
+            for finer in ("week", "day"):  # a short span is drawn in finer periods
+                if len(trend.periods) >= 3:
+                    break
+                trend = store.articles.trend(tree, finer)  # type: ignore[arg-type]
         except WebError as exc:
             context["error"] = {"message": exc.message, "position": exc.position}
             status = exc.status
@@ -173,7 +180,11 @@ def add_pages(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
                 export={f: "/api/export?" + urlencode(
                     {k: v for k, v in {**_api_filters(state), "format": f}.items() if v})
                     for f in ("csv", "jsonl")},
-                chart=Markup(trend_svg(trend.periods, trend.series.get("", []), t["trend"],
+                chart_title=t[{"month": "trend", "week": "trend_week", "day": "trend_day"}
+                              [trend.interval]] if trend else "",
+                chart=Markup(trend_svg(trend.periods, trend.series.get("", []),
+                                       t[{"month": "trend", "week": "trend_week",
+                                          "day": "trend_day"}[trend.interval]],
                                        t["trend_desc"])) if trend else "",
             )  # fmt: skip
         html = _environment().get_template("search.html").render(**context)
@@ -183,7 +194,7 @@ def add_pages(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
     def article_page(request: Request, article_id: str) -> Response:
         state = _state(request)
         ui = choose_language(state.get("ui"), request.headers.get("accept-language"))
-        labels = _Labels(ui, taxonomy)
+        labels = _Labels(ui, taxonomy, names)
         found = (stores.get().articles.get(article_id)
                  if re.fullmatch(r"[0-9a-f]{32}", article_id) else None)  # fmt: skip
         if found is None:
@@ -219,3 +230,16 @@ def _api_filters(state: dict[str, str]) -> dict[str, str]:
     if year := state.get("year"):
         out.update(since=year, until=year)
     return out
+
+
+def _source_names(config: WatchConfig) -> dict[str, str]:
+    """Source id -> name, from the watch list (ids only when it is missing or broken)."""
+    from watch.errors import ConfigError
+    from watch.sources import load_sources
+
+    try:
+        return (
+            {s.id: s.name for s in load_sources(config.sources)} if config.sources.exists() else {}
+        )
+    except ConfigError:
+        return {}
