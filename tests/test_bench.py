@@ -36,6 +36,16 @@ def test_digest_benchmark_runs_at_tiny_size() -> None:
     assert "ratio to the 2 s target" in done.stdout
 
 
+def test_web_benchmark_runs_at_tiny_size() -> None:
+    done = subprocess.run(
+        [sys.executable, "bench/web.py", "--articles", "500", "--rounds", "1", "--export", "200"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "/api/search with facets + /api/trends: p50" in done.stdout
+    assert "/api/export: 200 rows" in done.stdout
+
+
 def test_pdf_benchmark_runs_at_tiny_size() -> None:
     done = subprocess.run(
         [sys.executable, "bench/pdf.py", "--pages", "1,2", "--rounds", "1"],
