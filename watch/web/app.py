@@ -366,27 +366,36 @@ def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
 
 
 async def _export_rows(config: WatchConfig, tree: Node | None, fmt: str) -> AsyncIterator[str]:
-    """The export, line by line, constant memory whatever its size. One thread of its own reads
-    the store (a SQLite connection stays in its thread) into a bounded queue."""
-    lines: queue.Queue[str | None] = queue.Queue(maxsize=256)
+    """The export, in chunks of lines, constant memory whatever its size. One thread of its own
+    reads the store (a SQLite connection stays in its thread) into a bounded queue."""
+    lines: queue.Queue[str | None] = queue.Queue(maxsize=16)  # at most 16 × 200 lines held
     stop = threading.Event()
     failure: list[BaseException] = []
 
+    def put(chunk: str | None) -> bool:
+        while not stop.is_set():
+            try:
+                lines.put(chunk, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
+        chunk: list[str] = []
         try:
             for line in _export_lines(config, tree, fmt):
-                while not stop.is_set():
-                    try:
-                        lines.put(line, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
+                chunk.append(line)
+                if len(chunk) >= 200:  # hand over 200 lines at a time
+                    if not put("".join(chunk)):
+                        return
+                    chunk = []
+            if chunk:
+                put("".join(chunk))
         except BaseException as exc:
             failure.append(exc)
         finally:
-            lines.put(None)
+            put(None)  # the end (dropped when nobody reads any more)
 
     threading.Thread(target=produce, name="llwatch-export", daemon=True).start()
     try:
