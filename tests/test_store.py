@@ -237,3 +237,34 @@ def test_a_v2_store_gains_source_health_and_keeps_its_state(tmp_path: Path) -> N
     assert (state.etag, state.consecutive_failures, state.last_error) == ('"v1"', 2, "HTTP 404")
     assert (state.failure_score, state.unchanged_polls, state.interval) == (2.0, 0, 0)
     store.close()
+
+
+def test_article_facts_follow_the_articles(tmp_path: Path) -> None:
+    """The narrow table that facets and trends count (store v7) stays in step, by triggers."""
+    store = open_store(tmp_path)
+    one = Article(id="a" * 32, url="https://x.org/1", canonical_url="https://x.org/1",
+                  source_id="s1", source_country="FR", title="Adult literacy", text="Evening.",
+                  language="en", published_at="2026-03-01T10:00:00Z")  # fmt: skip
+    store.articles.upsert([one])
+    changed = Article(**{**one.to_dict(), "language": "fr", "text": "Le soir."})  # type: ignore[arg-type]
+    changed.topics = []
+    store.articles.upsert([changed])
+    facts = store.db.conn.execute("SELECT language, source_id, source_country, date "
+                                  "FROM article_facts").fetchall()  # fmt: skip
+    assert [tuple(r) for r in facts] == [("fr", "s1", "FR", "2026-03-01T10:00:00Z")]
+    assert store.articles.facets(None, ["language"]) == {"language": [("fr", 1)]}
+    store.db.conn.execute("DELETE FROM articles")
+    assert store.db.conn.execute("SELECT count(*) FROM article_facts").fetchone()[0] == 0
+    store.close()
+
+
+def test_a_store_older_than_llwatch_is_not_read_half_migrated(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / "watch.sqlite3")
+    conn.execute("PRAGMA user_version = 6")
+    conn.commit()
+    conn.close()
+    with pytest.raises(
+        StoreUnavailable, match=r"schema v6 is older than this llwatch .* run `llwatch crawl` once"
+    ):
+        open_store(tmp_path, readonly=True)

@@ -258,5 +258,32 @@ CREATE INDEX picks_week ON picks(week);
 CREATE INDEX picks_source ON picks(source_id, action, at);
 """
 
+# v7: article_facts — the short columns that facets and trends count (language, source, source
+# country, date), one narrow row per article, kept by triggers. Counting them in ``articles``
+# reads each wide row, body text and all (language and date are stored after the text).
+_V7 = """
+CREATE TABLE article_facts (
+    article INTEGER PRIMARY KEY,
+    language TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    source_country TEXT NOT NULL,
+    date TEXT NOT NULL
+);
+INSERT INTO article_facts(article, language, source_id, source_country, date)
+    SELECT rowid, language, source_id, source_country, date FROM articles;
+CREATE TRIGGER articles_facts_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO article_facts(article, language, source_id, source_country, date)
+    VALUES (new.rowid, new.language, new.source_id, new.source_country, new.date);
+END;
+CREATE TRIGGER articles_facts_au AFTER UPDATE OF language, source_id, source_country, date
+ON articles BEGIN
+    UPDATE article_facts SET language = new.language, source_id = new.source_id,
+        source_country = new.source_country, date = new.date WHERE article = old.rowid;
+END;
+CREATE TRIGGER articles_facts_ad AFTER DELETE ON articles BEGIN
+    DELETE FROM article_facts WHERE article = old.rowid;
+END;
+"""
+
 #: MIGRATIONS[i] brings the store from version i to i + 1.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5, _V6)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5, _V6, _V7)

@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,10 +63,10 @@ _SIZE = ", (SELECT count(*) FROM articles c WHERE c.cluster_id = a.cluster_id) A
 _FACET_SOURCES: dict[str, tuple[str, str]] = {
     "topic": ("article_topics", "topic"),
     "country": ("article_countries", "code"),
-    "language": ("articles", "language"),
-    "source": ("articles", "source_id"),
-    "source-country": ("articles", "source_country"),
-    "year": ("articles", "substr(date, 1, 4)"),
+    "language": ("article_facts", "language"),
+    "source": ("article_facts", "source_id"),
+    "source-country": ("article_facts", "source_country"),
+    "year": ("article_facts", "substr(date, 1, 4)"),
 }
 
 
@@ -88,6 +88,12 @@ class Database:
         self.conn = self._connect()
         if not readonly:
             self._migrate()
+        elif (version := self.schema_version) < len(MIGRATIONS):
+            self.conn.close()
+            raise StoreUnavailable(
+                f"{self.path}: store schema v{version} is older than this llwatch "
+                f"(v{len(MIGRATIONS)}) — run `llwatch crawl` once to migrate it"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         if self.readonly:
@@ -199,9 +205,12 @@ class SQLiteArticleStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._cache: dict[tuple[Any, ...], Any] = {}
+        self._cache_version: tuple[int, int] = (-1, -1)
 
     def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
         """Insert new articles, update changed ones in place (same id); one transaction."""
+        self._cache.clear()
         now = utc_now()
         with self.db.transaction() as conn:
             return [self._upsert_one(conn, article, now) for article in articles]
@@ -295,17 +304,50 @@ class SQLiteArticleStore:
         self, query: Node | None, fields: Sequence[FacetField] = FACET_FIELDS, limit: int = 20
     ) -> dict[str, list[tuple[str, int]]]:
         """For each field, its most frequent values among the matching articles, with counts."""
+        if query is None:  # the whole store: from the indexes, kept until the store changes
+            return self._cached(("facets", tuple(fields), limit),
+                                lambda: self._facets(None, fields, limit))  # fmt: skip
+        return self._facets(query, fields, limit)
+
+    def _facets(
+        self, query: Node | None, fields: Sequence[FacetField], limit: int
+    ) -> dict[str, list[tuple[str, int]]]:
         matching, params = self._matching_rowids(query)
+        if query is not None and len(fields) > 1:  # the query once, then each facet
+            matching, params = self._materialize(matching, params)
         out: dict[str, list[tuple[str, int]]] = {}
         for name in fields:
             table, column = _FACET_SOURCES[name]
-            key = "article" if table != "articles" else "rowid"
-            sql = (
-                f"SELECT {column} AS v, count(*) AS n FROM {table} WHERE {key} IN ({matching}) "
-                "GROUP BY v ORDER BY n DESC, v LIMIT ?"
-            )
-            out[name] = [(str(r["v"]), int(r["n"])) for r in self._run(sql, [*params, limit])]
+            where = f"WHERE article IN ({matching})" if query is not None else ""
+            sql = (f"SELECT {column} AS v, count(*) AS n FROM {table} {where} "
+                   "GROUP BY v ORDER BY n DESC, v LIMIT ?")  # fmt: skip
+            args = [*params, limit] if query is not None else [limit]
+            out[name] = [(str(r["v"]), int(r["n"])) for r in self._run(sql, args)]
         return out
+
+    def _materialize(self, matching: str, params: list[Any]) -> tuple[str, list[Any]]:
+        """The matching rowids in a temporary table of this connection (the full-text match
+        runs once for every facet that follows)."""
+        conn = self.db.conn
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS matching (article INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM temp.matching")
+        try:
+            conn.execute(f"INSERT INTO temp.matching {matching}", params)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"{self.db.path}: query failed ({exc})") from None
+        return "SELECT article FROM temp.matching", []
+
+    def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, remembered until another connection changes the store (SQLite's
+        ``data_version``) or this one writes (the cache is cleared on upsert)."""
+        version = (self.db.conn.execute("PRAGMA data_version").fetchone()[0],
+                   self.db.conn.total_changes)  # fmt: skip
+        if self._cache_version != version:
+            self._cache.clear()
+            self._cache_version = version
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     def trend(
         self,
@@ -318,19 +360,32 @@ class SQLiteArticleStore:
         gathered into periods here (a few thousand rows, whatever the store's size)."""
         if interval not in get_args(Interval):
             raise ValueError(f"unknown interval {interval!r} (day, week, month or year)")
+        if query is None:
+            return self._cached(("trend", interval, by, limit),
+                                lambda: self._trend(None, interval, by, limit))  # fmt: skip
+        return self._trend(query, interval, by, limit)
+
+    def _trend(
+        self, query: Node | None, interval: Interval, by: FacetField | None, limit: int
+    ) -> Trend:
         matching, params = self._matching_rowids(query)
-        day = "substr(a.date, 1, 10)"
+        where = "f.date != ''" + (f" AND f.article IN ({matching})" if query is not None else "")
+        params = params if query is not None else []
+        day = "substr(f.date, 1, 10)"
         if by is None:
-            sql = (f"SELECT {day} AS d, '' AS v, count(*) AS n FROM articles a "
-                   f"WHERE a.rowid IN ({matching}) AND a.date != '' GROUP BY d")  # fmt: skip
+            sql = f"SELECT {day} AS d, '' AS v, count(*) AS n FROM article_facts f WHERE {where} GROUP BY d"
         else:
             table, column = _FACET_SOURCES[by]
-            source = "articles a" if table == "articles" else (
-                f"{table} t JOIN articles a ON a.rowid = t.article")  # fmt: skip
-            value = f"a.{column}" if table == "articles" and by != "year" else (
-                column.replace("date", "a.date") if by == "year" else f"t.{column}")  # fmt: skip
+            if table == "article_facts":
+                source = "article_facts f"
+                value = "substr(f.date, 1, 4)" if by == "year" else f"f.{column}"
+            else:
+                source, value = (
+                    f"{table} t JOIN article_facts f ON f.article = t.article",
+                    f"t.{column}",
+                )
             sql = (f"SELECT {day} AS d, {value} AS v, count(*) AS n FROM {source} "
-                   f"WHERE a.rowid IN ({matching}) AND a.date != '' GROUP BY d, v")  # fmt: skip
+                   f"WHERE {where} GROUP BY d, v")  # fmt: skip
         rows = self._run(sql, params)
         found = ((period_of(r["d"], interval), str(r["v"]), int(r["n"])) for r in rows)
         return assemble(found, interval, limit, by is not None)
