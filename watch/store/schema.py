@@ -271,6 +271,10 @@ CREATE TABLE article_facts (
 );
 INSERT INTO article_facts(article, language, source_id, source_country, date)
     SELECT rowid, language, source_id, source_country, date FROM articles;
+CREATE INDEX article_facts_date ON article_facts(date);
+CREATE INDEX article_facts_language ON article_facts(language, date);
+CREATE INDEX article_facts_source ON article_facts(source_id, date);
+CREATE INDEX article_facts_country ON article_facts(source_country, date);
 CREATE TRIGGER articles_facts_ai AFTER INSERT ON articles BEGIN
     INSERT INTO article_facts(article, language, source_id, source_country, date)
     VALUES (new.rowid, new.language, new.source_id, new.source_country, new.date);

@@ -258,37 +258,54 @@ class SQLiteArticleStore:
     def search(
         self, query: Node | None, *, sort: Sort = "relevance", limit: int = 20, offset: int = 0
     ) -> SearchResult:
-        """One page of results (ranked by bm25, title first, or newest first) and the total."""
+        """One page of results (ranked by bm25, title first, or newest first) and the total.
+
+        Matches are ranked on the narrow ``article_facts`` rows (and the FTS index); the wide
+        article rows, snippets and cluster sizes are read for the page's rows only."""
         compiled = compile_query(query)
         total = self.count(query)
         if compiled.match is None:
-            sql = f"SELECT a.*, 0.0 AS score, '' AS snip{_SIZE} FROM articles a WHERE {compiled.where_sql}"
+            sql = (f"SELECT a.article AS id, 0.0 AS score FROM article_facts a "
+                   f"WHERE {compiled.where_sql} ORDER BY a.date DESC, a.article DESC")  # fmt: skip
             params: list[Any] = list(compiled.params)
-            order = "a.date DESC, a.rowid DESC"
         else:
             weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-            sql = (
-                f"SELECT a.*, -bm25(articles_fts, {weights}) AS score, "
-                f"snippet(articles_fts, 2, '[', ']', '…', 16) AS snip{_SIZE} "
-                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
-            )
+            order = ("score DESC, a.date DESC, a.article DESC" if sort == "relevance"
+                     else "a.date DESC, a.article DESC")  # fmt: skip
+            sql = (f"SELECT a.article AS id, -bm25(articles_fts, {weights}) AS score "
+                   "FROM articles_fts JOIN article_facts a ON a.article = articles_fts.rowid "
+                   f"WHERE articles_fts MATCH ? AND {compiled.where_sql} ORDER BY {order}")  # fmt: skip
             params = [compiled.match, *compiled.params]
-            order = "score DESC, a.date DESC" if sort == "relevance" else "a.date DESC, score DESC"
-        rows = self._run(f"{sql} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])
-        hits = [
-            Hit(_article(r), round(float(r["score"]), 4), r["snip"] or "", int(r["cluster_size"]))
-            for r in rows
-        ]
-        return SearchResult(total=total, hits=hits)
+        page = self._run(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])
+        return SearchResult(total=total, hits=self._hits(page, compiled.match))
+
+    def _hits(self, page: Sequence[sqlite3.Row], match: str | None) -> list[Hit]:
+        """The page's articles in order, with score, snippet and cluster size."""
+        rowids = [int(r["id"]) for r in page]
+        if not rowids:
+            return []
+        marks = ", ".join("?" * len(rowids))
+        rows = {int(r["rowid"]): r for r in self._run(
+            f"SELECT a.rowid AS rowid, a.*{_SIZE} FROM articles a WHERE a.rowid IN ({marks})",
+            rowids)}  # fmt: skip
+        snippets: dict[int, str] = {}
+        if match is not None:
+            found = self._run(
+                "SELECT rowid, snippet(articles_fts, 2, '[', ']', '…', 16) AS snip FROM "
+                f"articles_fts WHERE articles_fts MATCH ? AND rowid IN ({marks})",
+                [match, *rowids],
+            )
+            snippets = {int(r["rowid"]): r["snip"] or "" for r in found}  # fmt: skip
+        return [Hit(_article(rows[r["id"]]), round(float(r["score"]), 4), snippets.get(r["id"], ""),
+                    int(rows[r["id"]]["cluster_size"])) for r in page if r["id"] in rows]  # fmt: skip
 
     def count(self, query: Node | None = None) -> int:
         compiled = compile_query(query)
         if compiled.match is None:
-            sql = f"SELECT count(*) FROM articles a WHERE {compiled.where_sql}"
+            sql = f"SELECT count(*) FROM article_facts a WHERE {compiled.where_sql}"
             return int(self._run(sql, compiled.params)[0][0])
         sql = (
-            "SELECT count(*) FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+            "SELECT count(*) FROM articles_fts JOIN article_facts a ON a.article = articles_fts.rowid "
             f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
         )
         return int(self._run(sql, [compiled.match, *compiled.params])[0][0])
@@ -393,12 +410,12 @@ class SQLiteArticleStore:
     def _matching_rowids(self, query: Node | None) -> tuple[str, list[Any]]:
         compiled = compile_query(query)
         if compiled.match is None:
-            return f"SELECT a.rowid FROM articles a WHERE {compiled.where_sql}", list(
+            return f"SELECT a.article FROM article_facts a WHERE {compiled.where_sql}", list(
                 compiled.params
             )
         sql = (
-            "SELECT a.rowid FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-            f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
+            "SELECT a.article FROM articles_fts JOIN article_facts a "
+            f"ON a.article = articles_fts.rowid WHERE articles_fts MATCH ? AND {compiled.where_sql}"
         )
         return sql, [compiled.match, *compiled.params]
 
