@@ -42,7 +42,8 @@ def cluster() -> Iterator[FakeCluster]:
 
 
 def es_env(url: str, **extra: str) -> dict[str, str]:
-    return {"WATCH_ES_URL": url, "WATCH_ES_TIMEOUT": "2"} | extra
+    """A generous timeout: a loaded CI machine must not look like a slow cluster."""
+    return {"WATCH_ES_URL": url, "WATCH_ES_TIMEOUT": "15"} | extra
 
 
 def es_crawl(data_dir: Path, sources: Path, url: str, *args: str, **extra: str) -> CrawlRun:
@@ -54,6 +55,24 @@ def es_crawl(data_dir: Path, sources: Path, url: str, *args: str, **extra: str) 
 
 def outbox(data_dir: Path) -> list[str]:
     return sorted(r["article_id"] for r in rows(data_dir, "SELECT article_id FROM outbox"))
+
+
+def reclustered(docs: dict[str, dict[str, object]], where: Path) -> set[frozenset[str]]:
+    """The clusters the embedded store gives the same articles (texts as the index holds them:
+    two crawls of one site may differ, e.g. when a page times out on a busy machine)."""
+    from watch.store import open_store
+    from watch.store.elastic_docs import from_document
+
+    store = open_store(where)
+    try:
+        articles = [from_document(d) for d in docs.values()]
+        for article in articles:
+            article.cluster_id = ""
+        store.articles.upsert(sorted(articles, key=lambda a: a.id))
+        rows = store.db.conn.execute("SELECT id, cluster_id FROM articles").fetchall()
+    finally:
+        store.close()
+    return partition({r[0]: r[1] for r in rows})
 
 
 def partition(pairs: dict[str, str]) -> set[frozenset[str]]:
@@ -83,7 +102,7 @@ def test_a_crawl_fills_the_index_like_the_embedded_store(
     assert rows(tmp_path, "SELECT count(*) AS n FROM articles")[0]["n"] == 0  # state only
     assert outbox(tmp_path) == []
     clusters = {i: d["cluster_id"] for i, d in cluster.docs.items()}
-    assert partition(clusters) == partition(embedded)
+    assert partition(clusters) == reclustered(cluster.docs, tmp_path / "again")
     assert any(len(group) > 1 for group in partition(clusters))  # the repost joined its story
     bulks = [entry for entry in cluster.log if entry[1].endswith("/_bulk")]
     assert bulks
@@ -132,7 +151,7 @@ def test_a_cluster_down_at_start_loses_nothing_and_sync_delivers_once(
     assert synced.stdout.startswith(f"delivered {len(embedded)}; 0 still waiting")
     assert set(cluster.docs) == set(embedded)
     clusters = {i: d["cluster_id"] for i, d in cluster.docs.items()}
-    assert partition(clusters) == partition(embedded)  # clustered when delivered
+    assert partition(clusters) == reclustered(cluster.docs, tmp_path / "again")  # on delivery
     again = es_crawl(tmp_path, es_sources, cluster.url)
     assert again.code == 0
     assert set(cluster.docs) == set(embedded)  # keyed by id: nothing duplicated
@@ -189,7 +208,7 @@ def test_cluster_faults_are_one_line_and_lose_nothing(
         cluster.slow = 3.0
     else:
         setattr(cluster, fault, True)
-    run = es_crawl(tmp_path, es_sources, cluster.url)
+    run = es_crawl(tmp_path, es_sources, cluster.url, WATCH_ES_TIMEOUT="2")
     assert run.code == 0, run.stderr
     assert said in run.report["index"]
     assert "Traceback" not in run.stderr
