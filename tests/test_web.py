@@ -138,6 +138,10 @@ def test_sources_and_digest(client: TestClient) -> None:
     assert digest["sections"][0]["title"] == "Afrique"
     html = client.get("/api/digest", params={"week": "2026-W47", "format": "html"})
     assert html.headers["content-type"].startswith("text/html")
+    csp = html.headers["content-security-policy"]
+    assert "style-src 'unsafe-inline'" in csp  # an email's inline styles show
+    assert "script-src" not in csp
+    assert "default-src 'none'" in csp
     assert error_of(client.get("/api/digest", params={"week": "2026-W99"}))["code"] == "bad_request"
 
 

@@ -48,6 +48,9 @@ _VALUE = re.compile(r"[\w.-]{1,100}")
 _DAY = re.compile(r"\d{4}(-\d\d(-\d\d)?)?")
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")  # fmt: skip
+#: The digest's HTML is made for email tools: its styles are inline (still no script at all).
+DIGEST_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+              "base-uri 'none'; frame-ancestors 'none'")  # fmt: skip
 
 
 class WebError(Exception):
@@ -225,7 +228,8 @@ def _guard(app: FastAPI) -> None:
         if head:  # answered as GET, without the body
             request.scope["method"] = "GET"
         response: Response = await call_next(request)
-        response.headers.update(_headers())
+        for name, value in _headers().items():
+            response.headers.setdefault(name, value)  # a route may set its own policy
         if head:
             headers = {k: v for k, v in response.headers.items() if k != "content-length"}
             return Response(status_code=response.status_code, headers=headers)
@@ -362,7 +366,8 @@ def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
         media = {"json": "application/json", "html": "text/html; charset=utf-8",
                  "md": "text/markdown; charset=utf-8",
                  "atom": "application/atom+xml; charset=utf-8"}[format]  # fmt: skip
-        return Response(body, media_type=media)
+        headers = {"Content-Security-Policy": DIGEST_CSP} if format == "html" else {}
+        return Response(body, media_type=media, headers=headers)
 
 
 async def _export_rows(config: WatchConfig, tree: Node | None, fmt: str) -> AsyncIterator[str]:
