@@ -268,3 +268,26 @@ def test_a_store_older_than_llwatch_is_not_read_half_migrated(tmp_path: Path) ->
         StoreUnavailable, match=r"schema v6 is older than this llwatch .* run `llwatch crawl` once"
     ):
         open_store(tmp_path, readonly=True)
+
+
+def test_facets_and_trend_of_a_query_follow_new_articles(tmp_path: Path) -> None:
+    """A query's matches are kept between its facets and its trend, never past a change."""
+    store = open_store(tmp_path)
+
+    def add(n: int, language: str) -> None:
+        store.articles.upsert([Article(
+            id=f"{n:032x}", url=f"https://x.org/{n}", canonical_url=f"https://x.org/{n}",
+            source_id="s", title="Adult literacy", text=f"Evening classes {n}.",
+            language=language, published_at=f"2026-03-0{n}T10:00:00Z")])  # fmt: skip
+
+    add(1, "en")
+    query = parse("literacy")
+    assert store.articles.facets(query, ["language", "source"])["language"] == [("en", 1)]
+    assert store.articles.trend(query, "day").series == {"": [1]}
+    add(2, "fr")
+    assert store.articles.facets(query, ["language", "source"])["language"] == [
+        ("en", 1),
+        ("fr", 1),
+    ]
+    assert store.articles.trend(query, "day").series == {"": [1, 1]}
+    store.close()

@@ -207,6 +207,7 @@ class SQLiteArticleStore:
         self.db = db
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._cache_version: tuple[int, int] = (-1, -1)
+        self._materialized: tuple[Any, ...] | None = None  # what temp.matching holds
 
     def upsert(self, articles: Sequence[Article]) -> list[UpsertOutcome]:
         """Insert new articles, update changed ones in place (same id); one transaction."""
@@ -343,15 +344,21 @@ class SQLiteArticleStore:
         return out
 
     def _materialize(self, matching: str, params: list[Any]) -> tuple[str, list[Any]]:
-        """The matching rowids in a temporary table of this connection (the full-text match
-        runs once for every facet that follows)."""
+        """The matching rowids in a temporary table of this connection: the full-text match
+        runs once for every facet that follows, and for the trend of the same query after
+        them (kept while the store is unchanged)."""
         conn = self.db.conn
+        key = (matching, tuple(params), conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._materialized == (*key, conn.total_changes):
+            return "SELECT article FROM temp.matching", []
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS matching (article INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM temp.matching")
         try:
             conn.execute(f"INSERT INTO temp.matching {matching}", params)
         except sqlite3.Error as exc:
+            self._materialized = None
             raise StoreUnavailable(f"{self.db.path}: query failed ({exc})") from None
+        self._materialized = (*key, conn.total_changes)
         return "SELECT article FROM temp.matching", []
 
     def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
@@ -386,6 +393,8 @@ class SQLiteArticleStore:
         self, query: Node | None, interval: Interval, by: FacetField | None, limit: int
     ) -> Trend:
         matching, params = self._matching_rowids(query)
+        if query is not None:
+            matching, params = self._materialize(matching, params)
         where = "f.date != ''" + (f" AND f.article IN ({matching})" if query is not None else "")
         params = params if query is not None else []
         day = "substr(f.date, 1, 10)"
