@@ -5,14 +5,13 @@ kept as a test artefact (``test-artifacts/digest-*.png``, or under $LLWATCH_ARTI
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import ARTIFACTS, chromium, console_errors
 from tests.digest_corpus import WEEK, build
 from watch.digest import DigestOptions, build_digest, parse_period
 from watch.digest_render import render
@@ -20,38 +19,11 @@ from watch.sources import load_sources
 from watch.store import open_store
 from watch.taxonomy import default_taxonomy
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = Path(os.environ.get("LLWATCH_ARTIFACTS", ROOT / "test-artifacts"))
-
-
-def _chromium() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if browser and driver:
-        return browser, driver
-    if os.environ.get("CI"):
-        pytest.fail("chromium and chromium-driver are missing: .ci/run installs them (apt-get)")
-    pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    binary, driver_path = _chromium()
-    pytest.importorskip("selenium", reason="selenium is in the test extra")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--hide-scrollbars", "--window-size=800,1200"):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    try:
+    with chromium("--hide-scrollbars", "--window-size=800,1200") as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(scope="module")
@@ -72,15 +44,11 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, int]:
     return path, len(digest.picks), len(digest.sections)
 
 
-def _errors(driver: Any) -> list[str]:
-    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-
-
 def test_the_digest_in_chromium(browser: Any, page: tuple[Path, int, int]) -> None:
     path, picks, sections = page
     browser.set_window_size(800, 1200)
     browser.get(path.as_uri())
-    assert _errors(browser) == []
+    assert console_errors(browser) == []
     assert browser.execute_script("return typeof window.__pwned") == "undefined"
     assert browser.execute_script("return document.scripts.length") == 0
     assert browser.execute_script("return document.images.length") == 0
@@ -119,7 +87,7 @@ def test_the_digest_on_a_phone(browser: Any, page: tuple[Path, int, int]) -> Non
     path, _, _ = page
     browser.set_window_size(375, 800)
     browser.get(path.as_uri())
-    assert _errors(browser) == []
+    assert console_errors(browser) == []
     inner, scroll = browser.execute_script(
         "return [window.innerWidth, document.documentElement.scrollWidth]"
     )

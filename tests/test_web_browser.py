@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser import ARTIFACTS, chromium, console_errors
 from tests.digest_corpus import build
 from tests.sitegen import free_port
-from tests.test_digest_browser import ARTIFACTS, _chromium
 from watch.config import WatchConfig
 
 pytest.importorskip("uvicorn", reason="the web app's dependencies are not installed")
@@ -52,23 +52,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    binary, driver_path = _chromium()
-    pytest.importorskip("selenium", reason="selenium is in the test extra")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1200,1000", "--lang=en-US"):  # fmt: skip
-        options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    try:
+    with chromium("--window-size=1200,1000", "--lang=en-US",
+                  prefs={"intl.accept_languages": "en-US,en"}) as driver:  # fmt: skip
         yield driver
-    finally:
-        driver.quit()
 
 
 def navigate(driver: Any, action: Any) -> None:
@@ -89,8 +75,7 @@ def total(driver: Any) -> int:
 
 
 def no_console_errors(driver: Any) -> None:
-    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-    assert errors == []
+    assert console_errors(driver) == []
 
 
 def test_a_researchers_session(browser: Any, server: str) -> None:

@@ -7,7 +7,6 @@ Grammar shared by every command: data to stdout, messages and progress to stderr
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import functools
 import json
@@ -24,7 +23,7 @@ from watch.config import VERSION, WatchConfig
 from watch.crawl import CrawlReport, crawl_lock, run_crawl
 from watch.entries import FILL_IN, fill_in, known_sources, render_entries, render_watch_list
 from watch.errors import ConfigError, StoreUnavailable, WatchError
-from watch.items import ARTICLE_FIELDS, Article
+from watch.export import write_export
 from watch.query import parse
 from watch.sources import (
     Source,
@@ -94,16 +93,12 @@ def load_config(data_dir: Path | None, sources: Path | None, **extra: Any) -> Wa
 def reading(config: WatchConfig) -> Iterator[Store]:
     """The store, read-only: the SQLite file, or with WATCH_ES_URL the checked cluster (the
     local file, holding only crawl state there, is created when missing)."""
-    if not config.es_url:
-        store = open_store(config.data_dir, readonly=True)
-    else:
-        from watch.store.elastic import ElasticArticleStore
+    store = open_store(config.data_dir, readonly=True, config=config)
+    if config.es_url:
         from watch.store.elastic_client import check_cluster
 
-        store = open_store(config.data_dir, readonly=config.db_path.exists(), config=config)
         try:
-            assert isinstance(store.articles, ElasticArticleStore)
-            check_cluster(store.articles.client, config)
+            check_cluster(store.articles.client, config)  # type: ignore[attr-defined]
         except BaseException:
             store.close()
             raise
@@ -357,28 +352,8 @@ def export(
     tree = parse(" ".join(query))
     with reading(load_config(data_dir, sources)) as store, output(out) as handle:
         articles = store.articles.iter_articles(tree)
-        count = (write_csv if fmt == "csv" else write_jsonl)(articles, handle)
+        count = write_export(articles, fmt, handle)  # type: ignore[arg-type]
     click.echo(f"exported {count} articles", err=True)
-
-
-def write_jsonl(articles: Iterable[Article], handle: IO[str]) -> int:
-    count = 0
-    for count, article in enumerate(articles, start=1):  # noqa: B007
-        handle.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
-    return count
-
-
-def write_csv(articles: Iterable[Article], handle: IO[str]) -> int:
-    writer = csv.DictWriter(handle, fieldnames=list(ARTICLE_FIELDS))
-    writer.writeheader()
-    count = 0
-    for count, article in enumerate(articles, start=1):  # noqa: B007
-        row = article.to_dict()
-        for key, value in row.items():
-            if isinstance(value, list):
-                row[key] = json.dumps(value, ensure_ascii=False)
-        writer.writerow(row)
-    return count
 
 
 # --- stats -------------------------------------------------------------------------------------

@@ -59,12 +59,12 @@ def digest(
 
     Editors steer it with `llwatch picks` (pin, drop, note).
     """
-    from watch.digest import DigestOptions, build_digest, parse_period
+    from watch.digest import DigestOptions, build_digest, parse_languages, parse_period
     from watch.digest_render import render
 
     config = load_config(data_dir, sources)
     period = parse_period(week, since, until)
-    options = DigestOptions(period, _languages(langs), per_section, group_by)  # type: ignore[arg-type]
+    options = DigestOptions(period, parse_languages(langs), per_section, group_by)  # type: ignore[arg-type]
     watched, taxonomy = _watch_list(config), _taxonomy(config)
     with reading(config) as store:
         result = build_digest(store, watched, options, taxonomy)
@@ -73,16 +73,6 @@ def digest(
         handle.write(text)
     click.echo(f"{period.label}: {len(result.picks)} picks in {len(result.sections)} sections "
                f"from {result.stories} stories ({result.considered} articles)", err=True)  # fmt: skip
-
-
-def _languages(text: str) -> tuple[str, ...]:
-    codes = tuple(c.strip().lower() for c in text.split(",") if c.strip())
-    for code in codes:
-        if not re.fullmatch(r"[a-z]{2,3}", code):
-            raise ConfigError(
-                f"--lang {text}: {code!r} is not a language code — write e.g. en,fr,es"
-            )
-    return codes
 
 
 def _watch_list(config: WatchConfig) -> list[Source]:

@@ -48,6 +48,7 @@ __all__ = [
     "Section",
     "build_digest",
     "last_complete_week",
+    "parse_languages",
     "parse_period",
     "region_of_article",
     "week_of",
@@ -130,6 +131,17 @@ def parse_period(
     if (last - first).days > 366:
         raise ConfigError(f"{first}..{last} is more than a year — a digest covers days or weeks")
     return Period(first, last)
+
+
+def parse_languages(text: str) -> tuple[str, ...]:
+    """``en,fr,es`` as language codes (empty: all languages); ConfigError on anything else."""
+    codes = tuple(c.strip().lower() for c in text.split(",") if c.strip())
+    for code in codes:
+        if not re.fullmatch(r"[a-z]{2,3}", code):
+            raise ConfigError(
+                f"--lang {text}: {code!r} is not a language code — write e.g. en,fr,es"
+            )
+    return codes
 
 
 def _day(option: str, text: str) -> date:

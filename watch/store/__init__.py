@@ -57,8 +57,13 @@ def open_store(
     """Open (and create or migrate, unless read-only) the store of ``data_dir``; with a
     ``config`` whose ``es_url`` is set, the articles are those of its Elasticsearch index (no
     request is sent yet: see watch.store.elastic_client.check_cluster). ``offline`` (why the
-    cluster cannot be used now) sends its writes straight to the outbox without asking it."""
-    db = Database(Path(data_dir) / DB_NAME, readonly=readonly)
+    cluster cannot be used now) sends its writes straight to the outbox without asking it.
+    Read-only with a cluster, a missing local file (it holds only the crawl state then) is
+    created."""
+    path = Path(data_dir) / DB_NAME
+    if readonly and config is not None and config.es_url and not path.exists():
+        readonly = False
+    db = Database(path, readonly=readonly)
     state = CrawlState(db)
     if config is None or not config.es_url:
         return Store(db=db, articles=SQLiteArticleStore(db), state=state)

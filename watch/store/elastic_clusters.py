@@ -19,10 +19,10 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from watch.dedupe import Fingerprint, fingerprint, head_key, similar
+from watch.dedupe import Fingerprint, head_key, similar
 from watch.items import Article
-from watch.store.clusters import MAX_CANDIDATES, cluster_text
-from watch.store.elastic_docs import read_near
+from watch.store.clusters import MAX_CANDIDATES
+from watch.store.elastic_docs import article_fingerprint, read_near
 
 __all__ = ["assign_clusters"]
 
@@ -64,7 +64,7 @@ def assign_clusters(
     for article in articles:
         old = stored.get(article.id)
         article.cluster_id = str(old.get("cluster_id") or article.id) if old else article.id
-    prints = {a.id: fingerprint(cluster_text(a), a.title) for a in articles}
+    prints = {a.id: article_fingerprint(a) for a in articles}
     found = [a for a in articles if prints[a.id] is not None]
     if not found:
         return

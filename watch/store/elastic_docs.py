@@ -57,7 +57,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -76,6 +76,7 @@ __all__ = [
     "BulkFailure",
     "BulkOutcome",
     "alias_name",
+    "article_fingerprint",
     "backoff_delays",
     "bulk_actions",
     "from_document",
@@ -250,11 +251,23 @@ def to_document(article: Article, *, now: str | None = None) -> dict[str, Any]:
 _NEAR_BYTES = ("text", "lead", "numbers", "names", "key_names")
 
 
+def article_fingerprint(article: Article) -> Fingerprint | None:
+    """The near-duplicate fingerprint of an article's text (watch.store.clusters.cluster_text)
+    and title. A write to the index needs it three times (the comparison with the stored
+    document, the cluster lookup, the bulk document): it is computed once."""
+    return _fingerprint(article.text or article.summary, article.title)
+
+
+@lru_cache(maxsize=1024)
+def _fingerprint(text: str, title: str) -> Fingerprint | None:
+    return fingerprint(text, title)
+
+
 def near_fields(article: Article) -> dict[str, Any]:
     """The near-duplicate fingerprint of an article (watch.dedupe) as document fields:
     ``near_keys``, its LSH band keys (indexed ``long``s: candidates are found by a terms query),
     and ``near``, the signatures (stored, not indexed); nothing for a text too short to cluster."""
-    found = fingerprint(article.text or article.summary, article.title)
+    found = article_fingerprint(article)
     if found is None:
         return {}
     near: dict[str, Any] = {name: base64.b64encode(getattr(found, name)).decode("ascii")

@@ -11,25 +11,22 @@ Content-Security-Policy: the page loads nothing but its own stylesheet and runs 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import json
 import queue
 import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import asdict
-from typing import Any, Literal
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any, Literal
 
 import anyio
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from watch.config import VERSION, WatchConfig
 from watch.errors import QuerySyntaxError, StoreUnavailable, WatchError
-from watch.items import ARTICLE_FIELDS, Article
+from watch.export import ExportFormat, export_lines
 from watch.query import Node, parse
 from watch.store import Store, open_store
 from watch.store.base import FacetField, Hit
@@ -113,8 +110,7 @@ class Stores:
         store: Store | None = getattr(self.local, "store", None)
         if store is None:
             config = self.config
-            readonly = config.db_path.exists() or not config.es_url
-            store = open_store(config.data_dir, readonly=readonly, config=config)
+            store = open_store(config.data_dir, readonly=True, config=config)
             self.local.store = store
             with self.lock:
                 self.opened.append(store)
@@ -247,20 +243,37 @@ def _page_bounds(page: int, size: int) -> int:
     return offset
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What a search, trend or export request selects: the query text, its tree with the
+    filters, and the tree of the period alone (the base of normalised trends)."""
+
+    q: str
+    tree: Node | None
+    period: Node | None
+
+
+def selection(
+    q: str = Query("", description="Query language (README: Query syntax)"),
+    lang: str | None = None, topic: str | None = None, country: str | None = None,
+    source: str | None = None, source_country: str | None = None,
+    since: str | None = None, until: str | None = None, year: str | None = None,
+) -> Selection:  # fmt: skip
+    filters = {"lang": lang, "topic": topic, "country": country, "source": source,
+               "source_country": source_country}  # fmt: skip
+    return Selection(q, search_tree(q, filters, since, until, year),
+                     search_tree("", {}, since, until, year))  # fmt: skip
+
+
 def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
     @app.get("/api/search", tags=["search"], summary="Search the articles")
     def api_search(
-        q: str = Query("", description="Query language (README: Query syntax)"),
-        lang: str | None = None, topic: str | None = None, country: str | None = None,
-        source: str | None = None, source_country: str | None = None,
-        since: str | None = None, until: str | None = None, year: str | None = None,
+        chosen: Annotated[Selection, Depends(selection)],
         sort: Literal["relevance", "date"] = "relevance",
         page: int = Query(1, ge=1), size: int = Query(20, ge=1, le=MAX_SIZE),
         facets: bool = False,
     ) -> dict[str, Any]:  # fmt: skip
-        filters = {"lang": lang, "topic": topic, "country": country, "source": source,
-                   "source_country": source_country}  # fmt: skip
-        tree = search_tree(q, filters, since, until, year)
+        q, tree = chosen.q, chosen.tree
         offset = _page_bounds(page, size)
         store = stores.get()
         result = store.articles.search(tree, sort=sort, limit=size, offset=offset)
@@ -283,21 +296,16 @@ def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
 
     @app.get("/api/trends", tags=["trends"], summary="Matching articles over time")
     def api_trends(
-        q: str = "", lang: str | None = None, topic: str | None = None,
-        country: str | None = None, source: str | None = None,
-        source_country: str | None = None, since: str | None = None, until: str | None = None,
+        chosen: Annotated[Selection, Depends(selection)],
         interval: Literal["day", "week", "month", "year"] = "month",
         by: Literal["topic", "language", "country", "source", "source-country"] | None = None,
         limit: int = Query(8, ge=1, le=50),
     ) -> dict[str, Any]:  # fmt: skip
         """Counts per period (per value of ``by``), with the counts of all articles of each
         period and each count as a share of them (``normalised``: attention, not volume)."""
-        filters = {"lang": lang, "topic": topic, "country": country, "source": source,
-                   "source_country": source_country}  # fmt: skip
-        tree = search_tree(q, filters, since, until)
         articles = stores.get().articles
-        found = articles.trend(tree, interval, by, limit)
-        everything = articles.trend(search_tree("", {}, since, until), interval)
+        found = articles.trend(chosen.tree, interval, by, limit)
+        everything = articles.trend(chosen.period, interval)
         totals = dict(zip(everything.periods, everything.series.get("", []), strict=True))
         base = [totals.get(p, 0) for p in found.periods]
         return {
@@ -309,16 +317,9 @@ def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
 
     @app.get("/api/export", tags=["export"], summary="Every matching article, streamed")
     def api_export(
-        q: str = "", lang: str | None = None, topic: str | None = None,
-        country: str | None = None, source: str | None = None,
-        source_country: str | None = None, since: str | None = None, until: str | None = None,
-        format: Literal["csv", "jsonl"] = "jsonl",
-    ) -> StreamingResponse:  # fmt: skip
-        filters = {"lang": lang, "topic": topic, "country": country, "source": source,
-                   "source_country": source_country}  # fmt: skip
-        tree = search_tree(q, filters, since, until)
-        config_ = stores.config
-        rows = _export_rows(config_, tree, format)
+        chosen: Annotated[Selection, Depends(selection)], format: Literal["csv", "jsonl"] = "jsonl"
+    ) -> StreamingResponse:
+        rows = _export_rows(config, chosen.tree, format)
         media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
         name = f"llwatch-export.{format}"
         return StreamingResponse(rows, media_type=media,
@@ -350,15 +351,13 @@ def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
         group_by: Literal["region", "topic"] = "region",
         format: Literal["json", "html", "md", "atom"] = "json",
     ) -> Response:  # fmt: skip
-        from watch.digest import DigestOptions, build_digest, parse_period
+        from watch.digest import DigestOptions, build_digest, parse_languages, parse_period
         from watch.digest_render import render
         from watch.sources import load_sources
         from watch.taxonomy import default_taxonomy, load_taxonomy
 
-        languages = tuple(c for c in lang.split(",") if c)
-        if any(not re.fullmatch(r"[a-z]{2,3}", c) for c in languages):
-            raise WebError(400, "bad_parameter", f"lang={lang[:40]!r}: write e.g. en,fr,es")
-        options = DigestOptions(parse_period(week, None, None), languages, per_section, group_by)
+        options = DigestOptions(parse_period(week, None, None), parse_languages(lang[:200]),
+                                per_section, group_by)  # fmt: skip
         taxonomy = load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy()
         watched = load_sources(config.sources) if config.sources.exists() else []
         digest = build_digest(stores.get(), watched, options, taxonomy)
@@ -370,7 +369,9 @@ def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
         return Response(body, media_type=media, headers=headers)
 
 
-async def _export_rows(config: WatchConfig, tree: Node | None, fmt: str) -> AsyncIterator[str]:
+async def _export_rows(
+    config: WatchConfig, tree: Node | None, fmt: ExportFormat
+) -> AsyncIterator[str]:
     """The export, in chunks of lines, constant memory whatever its size. One thread of its own
     reads the store (a SQLite connection stays in its thread) into a bounded queue."""
     lines: queue.Queue[str | None] = queue.Queue(maxsize=16)  # at most 16 × 200 lines held
@@ -412,29 +413,9 @@ async def _export_rows(config: WatchConfig, tree: Node | None, fmt: str) -> Asyn
         stop.set()
 
 
-def _export_lines(config: WatchConfig, tree: Node | None, fmt: str) -> Iterator[str]:
-    readonly = config.db_path.exists() or not config.es_url
-    store = open_store(config.data_dir, readonly=readonly, config=config)
+def _export_lines(config: WatchConfig, tree: Node | None, fmt: ExportFormat) -> Iterator[str]:
+    store = open_store(config.data_dir, readonly=True, config=config)
     try:
-        articles = store.articles.iter_articles(tree)
-        if fmt == "jsonl":
-            for article in articles:
-                yield json.dumps(article.to_dict(), ensure_ascii=False) + "\n"
-            return
-        yield _csv_line(list(ARTICLE_FIELDS))
-        for article in articles:
-            yield _csv_line(_csv_row(article))
+        yield from export_lines(store.articles.iter_articles(tree), fmt)
     finally:
         store.close()
-
-
-def _csv_row(article: Article) -> list[str]:
-    row = article.to_dict()
-    return [json.dumps(row[k], ensure_ascii=False) if isinstance(row[k], list) else
-            "" if row[k] is None else str(row[k]) for k in ARTICLE_FIELDS]  # fmt: skip
-
-
-def _csv_line(values: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
