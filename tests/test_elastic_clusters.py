@@ -22,7 +22,8 @@ from tests.test_elastic_crawl import partition
 from watch.errors import StoreUnavailable
 from watch.items import Article
 from watch.store import open_store
-from watch.store.elastic import ElasticArticleStore, cluster_problem
+from watch.store.elastic import ElasticArticleStore
+from watch.store.elastic_client import cluster_problem
 
 SET = Path(__file__).resolve().parents[1] / "bench" / "data" / "neardup.jsonl"
 STORY = (

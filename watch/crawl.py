@@ -131,7 +131,7 @@ def prepare_index(config: WatchConfig) -> tuple[str, bool]:
     except StoreUnavailable as exc:
         return str(exc), False
     except Exception as exc:
-        from watch.store.elastic import cluster_problem
+        from watch.store.elastic_client import cluster_problem
 
         return cluster_problem(exc, config.es_index), False
     finally:

@@ -16,7 +16,6 @@ what it collects).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -38,8 +37,9 @@ from watch.store.base import (
     Trend,
     UpsertOutcome,
 )
+from watch.store.elastic_client import cluster_problem
 from watch.store.elastic_clusters import assign_clusters
-from watch.store.elastic_delivery import Delivery, api_reason, deliver, sync_outbox
+from watch.store.elastic_delivery import Delivery, deliver, sync_outbox
 from watch.store.elastic_docs import alias_name, from_document, to_document
 from watch.store.elastic_query import (
     compile_query,
@@ -54,7 +54,7 @@ from watch.store.trend import assemble, period_of
 if TYPE_CHECKING:
     from watch.health import PublishingStats
 
-__all__ = ["ElasticArticleStore", "cluster_problem"]
+__all__ = ["ElasticArticleStore"]
 
 #: Hits per request when walking a whole result set (export, iter_articles).
 PAGE = 500
@@ -65,40 +65,6 @@ _COUNT_FIELDS = {
 }
 #: Fields that say nothing of the article itself: a change of these alone is "unchanged".
 _BOOKKEEPING = ("updated_at", "cluster_id")
-
-
-def cluster_problem(exc: Exception, alias: str) -> str:
-    """One line for a failed request: what went wrong and what to do."""
-    from elasticsearch import (
-        ApiError,
-        AuthenticationException,
-        AuthorizationException,
-        ConnectionTimeout,
-    )
-
-    if isinstance(exc, AuthenticationException):
-        return ("Elasticsearch refused the credentials (HTTP 401) — check WATCH_ES_API_KEY or "
-                "WATCH_ES_USERNAME/WATCH_ES_PASSWORD")  # fmt: skip
-    if isinstance(exc, AuthorizationException):
-        return (f"Elasticsearch: these credentials may not use {alias} (HTTP 403) — grant the "
-                "read and index privileges on it")  # fmt: skip
-    if isinstance(exc, ConnectionTimeout):
-        return (
-            "Elasticsearch did not answer in time — is the cluster overloaded? (WATCH_ES_TIMEOUT)"
-        )
-    if isinstance(exc, ApiError):
-        text = f"{exc} {json.dumps(exc.body, default=str)}"
-        if exc.meta.status == 404 and "index_not_found" in text:
-            return f"the index {alias} does not exist — run `llwatch index init`"
-        if exc.meta.status in (400, 406) and "media_type" in text:
-            return ("Elasticsearch refuses the 9.x client's requests: it runs an older major "
-                    "version — upgrade the cluster to 9.x (or unset WATCH_ES_URL)")  # fmt: skip
-        if ("too_many" in text and "clauses" in text) or "maxClauseCount" in text:
-            return ("the query expands to more terms than the cluster allows "
-                    "(indices.query.bool.max_clause_count) — narrow it")  # fmt: skip
-        return f"Elasticsearch answered HTTP {exc.meta.status}: {api_reason(exc)[:200]}"
-    first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-    return f"cannot reach Elasticsearch ({first}) — is it running? (WATCH_ES_URL)"
 
 
 class ElasticArticleStore:

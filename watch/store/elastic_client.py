@@ -10,6 +10,7 @@ the server's major version is checked first.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -17,7 +18,14 @@ from typing import Any
 from watch.config import WatchConfig
 from watch.errors import ConfigError, StoreUnavailable
 
-__all__ = ["ES_OFFLINE", "SUPPORTED_MAJOR", "check_cluster", "connect", "es_hosts"]
+__all__ = [
+    "ES_OFFLINE",
+    "SUPPORTED_MAJOR",
+    "check_cluster",
+    "cluster_problem",
+    "connect",
+    "es_hosts",
+]
 
 #: The server major version the installed client supports.
 SUPPORTED_MAJOR = 9
@@ -75,51 +83,19 @@ def connect(config: WatchConfig, env: Mapping[str, str] | None = None) -> Any:
 def check_cluster(client: Any, config: WatchConfig) -> dict[str, Any]:
     """The cluster's ``GET /`` answer; StoreUnavailable with one clear line when it cannot be
     used: unreachable, slow, wrong credentials, not Elasticsearch, or the wrong major version."""
-    from elasticsearch import (
-        ApiError,
-        AuthenticationException,
-        AuthorizationException,
-        ConnectionError,
-        ConnectionTimeout,
-        UnsupportedProductError,
-    )
+    from elasticsearch import ApiError, TransportError, UnsupportedProductError
 
     where = config.es_url
     try:
         info = client.info()
-    except AuthenticationException:
-        raise StoreUnavailable(
-            f"Elasticsearch at {where} refused the credentials (HTTP 401) — check "
-            "WATCH_ES_API_KEY or WATCH_ES_USERNAME/WATCH_ES_PASSWORD"
-        ) from None
-    except AuthorizationException:
-        raise StoreUnavailable(
-            f"Elasticsearch at {where}: these credentials may not do this (HTTP 403) — give "
-            "the user or API key the monitor and index privileges on the llwatch indices"
-        ) from None
-    except ConnectionTimeout:
-        raise StoreUnavailable(
-            f"Elasticsearch at {where} did not answer within {config.es_timeout:g}s — is the "
-            "cluster overloaded? (WATCH_ES_TIMEOUT)"
-        ) from None
-    except ConnectionError as exc:
-        raise StoreUnavailable(
-            f"cannot reach Elasticsearch at {where} ({_first_line(exc)}) — is it running?"
-        ) from None
     except UnsupportedProductError:
         raise StoreUnavailable(
             f"{where} answered, but it is not Elasticsearch (no X-Elastic-Product header) — "
             "check WATCH_ES_URL"
         ) from None
-    except ApiError as exc:
-        if exc.meta.status in (400, 406) and "media_type" in str(exc):
-            raise StoreUnavailable(
-                f"Elasticsearch at {where} refuses the {SUPPORTED_MAJOR}.x client's requests "
-                f"(compatible-with={SUPPORTED_MAJOR}): it runs an older major version — upgrade "
-                f"the cluster to {SUPPORTED_MAJOR}.x (or unset WATCH_ES_URL)"
-            ) from None
+    except (ApiError, TransportError) as exc:
         raise StoreUnavailable(
-            f"Elasticsearch at {where} answered HTTP {exc.meta.status}: {_first_line(exc)}"
+            cluster_problem(exc, config.es_index, where, config.es_timeout)
         ) from None
     body = dict(info.body if hasattr(info, "body") else info)
     number = str(body.get("version", {}).get("number", "?"))
@@ -130,6 +106,44 @@ def check_cluster(client: Any, config: WatchConfig) -> dict[str, Any]:
             "WATCH_ES_URL)"
         )
     return body
+
+
+def cluster_problem(exc: Exception, alias: str, where: str = "", timeout: float = 0) -> str:
+    """One line for a failed request to the cluster (at ``where``, when known): what went
+    wrong and what to do."""
+    from elasticsearch import (
+        ApiError,
+        AuthenticationException,
+        AuthorizationException,
+        ConnectionTimeout,
+    )
+
+    from watch.store.elastic_delivery import api_reason
+
+    at = f" at {where}" if where else ""
+    if isinstance(exc, AuthenticationException):
+        return (f"Elasticsearch{at} refused the credentials (HTTP 401) — check "
+                "WATCH_ES_API_KEY or WATCH_ES_USERNAME/WATCH_ES_PASSWORD")  # fmt: skip
+    if isinstance(exc, AuthorizationException):
+        return (f"Elasticsearch{at}: these credentials may not use {alias} (HTTP 403) — grant "
+                "the monitor privilege and the read and index privileges on it")  # fmt: skip
+    if isinstance(exc, ConnectionTimeout):
+        within = f"within {timeout:g}s" if timeout else "in time"
+        return (f"Elasticsearch{at} did not answer {within} — is the cluster overloaded? "
+                "(WATCH_ES_TIMEOUT)")  # fmt: skip
+    if isinstance(exc, ApiError):
+        text = f"{exc} {json.dumps(exc.body, default=str)}"
+        if exc.meta.status == 404 and "index_not_found" in text:
+            return f"the index {alias} does not exist — run `llwatch index init`"
+        if exc.meta.status in (400, 406) and "media_type" in text:
+            return (f"Elasticsearch{at} refuses the {SUPPORTED_MAJOR}.x client's requests "
+                    f"(compatible-with={SUPPORTED_MAJOR}): it runs an older major version — "
+                    f"upgrade the cluster to {SUPPORTED_MAJOR}.x (or unset WATCH_ES_URL)")  # fmt: skip
+        if ("too_many" in text and "clauses" in text) or "maxClauseCount" in text:
+            return ("the query expands to more terms than the cluster allows "
+                    "(indices.query.bool.max_clause_count) — narrow it")  # fmt: skip
+        return f"Elasticsearch{at} answered HTTP {exc.meta.status}: {api_reason(exc)[:200]}"
+    return f"cannot reach Elasticsearch{at} ({_first_line(exc)}) — is it running? (WATCH_ES_URL)"
 
 
 def _first_line(exc: Exception) -> str:
