@@ -42,7 +42,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any, Literal, get_args
 
-from watch.countries import codes_in_region
 from watch.errors import QuerySyntaxError
 from watch.query import (
     REGIONS,
@@ -57,6 +56,7 @@ from watch.query import (
     to_string,
 )
 from watch.store.base import FacetField, Sort
+from watch.store.fts import query_codes
 
 __all__ = [
     "LANGUAGE_ANALYZERS",
@@ -206,19 +206,11 @@ def _filter(node: Field) -> Query:
         following = date.fromisoformat(node.value) + timedelta(days=1)
         return {"range": {"date": {"lt": following.isoformat()}}}
     if node.name == "country":
-        return {"terms": {"countries": _codes(node.value)}}
+        return {"terms": {"countries": query_codes(node.value)}}
     if node.name == "source-country":
-        extra = _codes(node.value) if node.value in REGIONS else []
+        extra = query_codes(node.value) if node.value in REGIONS else []
         return {"terms": {"source_country": [node.value, *extra]}}
     return {"term": {_KEYWORD_FIELDS[node.name]: node.value}}
-
-
-def _codes(value: str) -> list[str]:
-    """The ISO codes a ``country:`` value stands for: itself, or every country of a region
-    (``-``, which no document has, for a region without countries, as in watch.store.fts)."""
-    if value not in REGIONS:
-        return [value]
-    return sorted(codes_in_region(value)) or ["-"]
 
 
 def _ranking_clause(node: Node) -> Query | None:

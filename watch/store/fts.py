@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from watch.countries import codes_in_region
 from watch.query import REGIONS, And, Field, Node, Not, Or, Phrase, Term
 
-__all__ = ["Compiled", "compile_query", "fts_quote"]
+__all__ = ["Compiled", "compile_query", "fts_expression", "fts_quote", "query_codes"]
 
 _SUBSELECT = "a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
 
@@ -59,11 +59,11 @@ def compile_query(node: Node | None) -> Compiled:
 
 def _place(part: Node, positives: list[str], negatives: list[str], out: Compiled) -> None:
     """Put one top-level conjunct in the MATCH expression or in the SQL filters."""
-    expr = _fts(part)
+    expr = fts_expression(part)
     if expr is not None:
         positives.append(expr)
         return
-    if isinstance(part, Not) and (neg := _fts(part.child)) is not None:
+    if isinstance(part, Not) and (neg := fts_expression(part.child)) is not None:
         negatives.append(neg)
         return
     sql, params = _sql(part)
@@ -71,14 +71,14 @@ def _place(part: Node, positives: list[str], negatives: list[str], out: Compiled
     out.params.extend(params)
 
 
-def _fts(node: Node) -> str | None:
+def fts_expression(node: Node) -> str | None:
     """FTS5 expression of a text-only subtree, or None when it has fields or a bare NOT."""
     if isinstance(node, Term):
         return fts_quote(node.text) + ("*" if node.prefix else "")
     if isinstance(node, Phrase):
         return fts_quote(node.text)
     if isinstance(node, Or):
-        parts = [_fts(c) for c in node.children]
+        parts = [fts_expression(c) for c in node.children]
         return None if None in parts else "(" + " OR ".join(p for p in parts if p) + ")"
     if isinstance(node, And):
         return _fts_and(node)
@@ -86,8 +86,8 @@ def _fts(node: Node) -> str | None:
 
 
 def _fts_and(node: And) -> str | None:
-    pos = [_fts(c) for c in node.children if not isinstance(c, Not)]
-    neg = [_fts(c.child) for c in node.children if isinstance(c, Not)]
+    pos = [fts_expression(c) for c in node.children if not isinstance(c, Not)]
+    neg = [fts_expression(c.child) for c in node.children if isinstance(c, Not)]
     if not pos or None in pos or None in neg:
         return None
     expr = " AND ".join(p for p in pos if p)
@@ -105,7 +105,7 @@ def _sql(node: Node) -> tuple[str, list[str]]:
         parts = [_sql(c) for c in node.children]
         glue = " AND " if isinstance(node, And) else " OR "
         return "(" + glue.join(s for s, _ in parts) + ")", [p for _, ps in parts for p in ps]
-    expr = _fts(node)
+    expr = fts_expression(node)
     return _SUBSELECT, [expr or ""]
 
 
@@ -117,18 +117,19 @@ def _field_sql(node: Field) -> tuple[str, list[str]]:
     if node.name == "topic":
         return "a.rowid IN (SELECT article FROM article_topics WHERE topic = ?)", [node.value]
     if node.name == "country":
-        codes = _codes(node.value)
+        codes = query_codes(node.value)
         marks = ", ".join("?" * len(codes))
         return f"a.rowid IN (SELECT article FROM article_countries WHERE code IN ({marks}))", codes
     if node.name == "source-country":
-        codes = [node.value, *_codes(node.value)] if node.value in REGIONS else [node.value]
+        codes = [node.value, *query_codes(node.value)] if node.value in REGIONS else [node.value]
         return f"a.source_country IN ({', '.join('?' * len(codes))})", codes
     column = {"lang": "a.language", "source": "a.source_id"}
     return f"{column[node.name]} = ?", [node.value]
 
 
-def _codes(value: str) -> list[str]:
-    """The ISO codes a ``country:`` value stands for: itself, or every country of a region."""
+def query_codes(value: str) -> list[str]:
+    """The ISO codes a ``country:`` value stands for: itself, or every country of a region
+    (``-``, which no article has, for a region without countries)."""
     if value not in REGIONS:
         return [value]
     return sorted(codes_in_region(value)) or ["-"]
