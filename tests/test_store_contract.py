@@ -99,6 +99,19 @@ def _sqlite(tmp_path: Path) -> Iterator[ArticleStore]:
     store.close()
 
 
+def _sqlite_columns(tmp_path: Path) -> Iterator[ArticleStore]:
+    """The embedded store as the web app reads it: facets, trends and date order from the
+    in-memory columns (watch.store.columns), read-only, written by another connection."""
+    from watch.store.columns import Columns
+
+    writer = open_store(tmp_path)
+    writer.articles.upsert(CORPUS)
+    store = open_store(tmp_path, readonly=True, columns=Columns())
+    yield store.articles
+    store.close()
+    writer.close()
+
+
 def _elasticsearch(tmp_path: Path) -> Iterator[ArticleStore]:
     url = os.environ.get("WATCH_TEST_ES_URL", "")
     if not url:
@@ -149,9 +162,10 @@ def _stand_in(tmp_path: Path) -> Iterator[ArticleStore]:
             local.close()
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch", "stand-in"])
+@pytest.fixture(params=["sqlite", "sqlite-columns", "elasticsearch", "stand-in"])
 def articles(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArticleStore]:
-    legs = {"sqlite": _sqlite, "elasticsearch": _elasticsearch, "stand-in": _stand_in}
+    legs = {"sqlite": _sqlite, "sqlite-columns": _sqlite_columns,
+            "elasticsearch": _elasticsearch, "stand-in": _stand_in}  # fmt: skip
     yield from legs[request.param](tmp_path)
 
 
@@ -168,6 +182,11 @@ def test_date_order_and_pages(articles: ArticleStore) -> None:
     pages = [articles.search(None, sort="date", limit=3, offset=o).hits for o in (0, 3, 6)]
     assert [h.article.id for page in pages for h in page] == everything
     assert [a.id for a in articles.iter_articles(None)] == everything
+    some = articles.search(
+        parse("literacy OR learning OR training"), sort="date", limit=2, offset=1
+    )
+    assert [h.article.id for h in some.hits] == ["c05", "c01"]
+    assert some.total == 4
 
 
 def test_same_facets(articles: ArticleStore) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from watch.config import WatchConfig
 from watch.items import Article, TopicTag
 from watch.store import Store
+from watch.store.columns import trim_changes
 from watch.store.sqlite import SQLiteArticleStore
 
 __all__ = ["RetagReport", "retag"]
@@ -124,6 +125,7 @@ def _write(store: Store, results: list[Result]) -> int:
                 sql, (lang, conf, topics, countries, rel, article_id, lang, topics, countries, rel)
             )
             changed += cursor.rowcount
+        trim_changes(conn)
     return changed
 
 

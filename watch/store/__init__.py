@@ -18,6 +18,7 @@ from watch.store.state import CrawlState
 
 if TYPE_CHECKING:
     from watch.config import WatchConfig
+    from watch.store.columns import Columns
 
 __all__ = [
     "DB_NAME",
@@ -53,20 +54,22 @@ def open_store(
     readonly: bool = False,
     config: WatchConfig | None = None,
     offline: str = "",
+    columns: Columns | None = None,
 ) -> Store:
     """Open (and create or migrate, unless read-only) the store of ``data_dir``; with a
     ``config`` whose ``es_url`` is set, the articles are those of its Elasticsearch index (no
     request is sent yet: see watch.store.elastic_client.check_cluster). ``offline`` (why the
     cluster cannot be used now) sends its writes straight to the outbox without asking it.
     Read-only with a cluster, a missing local file (it holds only the crawl state then) is
-    created."""
+    created. ``columns`` (a long-lived reader's in-memory facts, shared by its connections)
+    serve the embedded store's facets, trends and date order."""
     path = Path(data_dir) / DB_NAME
     if readonly and config is not None and config.es_url and not path.exists():
         readonly = False
     db = Database(path, readonly=readonly)
     state = CrawlState(db)
     if config is None or not config.es_url:
-        return Store(db=db, articles=SQLiteArticleStore(db), state=state)
+        return Store(db=db, articles=SQLiteArticleStore(db, columns), state=state)
     from watch.store.elastic import ElasticArticleStore
     from watch.store.elastic_client import connect
 

@@ -47,7 +47,7 @@ class Hit:
     """One search result."""
 
     article: Article
-    score: float = 0.0  # higher is better; 0 when sorted by date without text terms
+    score: float = 0.0  # higher is better; 0 when sorted by date
     snippet: str = ""  # a passage of the text with the matches between [ and ]
     cluster_size: int = (
         1  # articles in its near-duplicate cluster (article.cluster_id), itself included

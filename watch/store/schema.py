@@ -289,5 +289,25 @@ CREATE TRIGGER articles_facts_ad AFTER DELETE ON articles BEGIN
 END;
 """
 
+# v8: article_changes — the rowids whose facts (those of article_facts, topics, countries) changed,
+# in order, so a long-lived reader's in-memory columns (watch.store.columns) apply only what is
+# new. AUTOINCREMENT: numbers are never reused, even after the writer trims the log.
+_V8 = """
+CREATE TABLE article_changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    article INTEGER NOT NULL
+);
+CREATE TRIGGER articles_changes_ai AFTER INSERT ON articles BEGIN
+    INSERT INTO article_changes(article) VALUES (new.rowid);
+END;
+CREATE TRIGGER articles_changes_au AFTER UPDATE OF language, source_id, source_country, date,
+    topics, countries ON articles BEGIN
+    INSERT INTO article_changes(article) VALUES (old.rowid);
+END;
+CREATE TRIGGER articles_changes_ad AFTER DELETE ON articles BEGIN
+    INSERT INTO article_changes(article) VALUES (old.rowid);
+END;
+"""
+
 #: MIGRATIONS[i] brings the store from version i to i + 1.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5, _V6, _V7)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5, _V6, _V7, _V8)

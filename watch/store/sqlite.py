@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
 
+import numpy as np
+
 from watch.errors import StoreUnavailable
 from watch.items import Article, TopicTag
 from watch.query import Node
@@ -28,6 +30,7 @@ from watch.store.base import (
     UpsertOutcome,
 )
 from watch.store.clusters import assign_cluster
+from watch.store.columns import Columns, IntArray, Snapshot, rowid_array, trim_changes
 from watch.store.fts import compile_query
 from watch.store.schema import MIGRATIONS, statements
 from watch.store.trend import assemble, period_of
@@ -42,6 +45,7 @@ logger.addHandler(logging.NullHandler())
 
 #: bm25 weights of the FTS columns: title above summary above body text.
 BM25_WEIGHTS = (10.0, 3.0, 1.0)
+_WEIGHTS = ", ".join(str(w) for w in BM25_WEIGHTS)
 _JSON_COLUMNS = ("authors", "topics", "countries")
 _COLUMNS = (
     "id", "url", "canonical_url", "source_id", "source_name", "source_country", "source_org_type",
@@ -192,6 +196,12 @@ def _article(row: sqlite3.Row) -> Article:
     return Article.from_dict(data)
 
 
+def _rows(cursor: sqlite3.Cursor, size: int = 500) -> Iterator[tuple[int, float]]:
+    """A cursor's rows, fetched a batch at a time."""
+    while batch := cursor.fetchmany(size):
+        yield from batch
+
+
 def _brief_article(row: sqlite3.Row) -> Article:
     """An article of the brief columns (built directly: lists of thousands read fast)."""
     data = dict(zip(_BRIEF_COLUMNS, tuple(row), strict=True))
@@ -203,8 +213,12 @@ def _brief_article(row: sqlite3.Row) -> Article:
 class SQLiteArticleStore:
     """Articles and their FTS5 index in the embedded store (see watch.store.base.ArticleStore)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, columns: Columns | None = None) -> None:
         self.db = db
+        #: In-memory columns of the facts (a long-lived reader's): facets, trends and date
+        #: order count them instead of reading a row per match; None: all in SQL.
+        self.columns = columns
+        self._selection: tuple[Node, int, IntArray] | None = None  # the last query's rowids
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._cache_version: tuple[int, int] = (-1, -1)
         self._materialized: tuple[Any, ...] | None = None  # what temp.matching holds
@@ -214,7 +228,9 @@ class SQLiteArticleStore:
         self._cache.clear()
         now = utc_now()
         with self.db.transaction() as conn:
-            return [self._upsert_one(conn, article, now) for article in articles]
+            outcomes = [self._upsert_one(conn, article, now) for article in articles]
+            trim_changes(conn)
+            return outcomes
 
     def _upsert_one(self, conn: sqlite3.Connection, article: Article, now: str) -> UpsertOutcome:
         values = _row_values(article, now)
@@ -262,25 +278,81 @@ class SQLiteArticleStore:
         """One page of results (ranked by bm25, title first, or newest first) and the total.
 
         Matches are ranked on the narrow ``article_facts`` rows (and the FTS index); the wide
-        article rows, snippets and cluster sizes are read for the page's rows only."""
+        article rows, snippets and cluster sizes are read for the page's rows only. Sorted by
+        date, hits have no score (0), as on Elasticsearch."""
         compiled = compile_query(query)
+        if self.columns is not None and query is not None:
+            return self._search_columns(query, compiled.match, sort, limit, offset)
         total = self.count(query)
         if compiled.match is None:
             sql = (f"SELECT a.article AS id, 0.0 AS score FROM article_facts a "
                    f"WHERE {compiled.where_sql} ORDER BY a.date DESC, a.article DESC")  # fmt: skip
             params: list[Any] = list(compiled.params)
         else:
-            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+            score = "0.0" if sort == "date" else f"-bm25(articles_fts, {_WEIGHTS})"
             order = ("score DESC, a.date DESC, a.article DESC" if sort == "relevance"
                      else "a.date DESC, a.article DESC")  # fmt: skip
-            sql = (f"SELECT a.article AS id, -bm25(articles_fts, {weights}) AS score "
+            sql = (f"SELECT a.article AS id, {score} AS score "
                    "FROM articles_fts JOIN article_facts a ON a.article = articles_fts.rowid "
                    f"WHERE articles_fts MATCH ? AND {compiled.where_sql} ORDER BY {order}")  # fmt: skip
             params = [compiled.match, *compiled.params]
         page = self._run(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])
         return SearchResult(total=total, hits=self._hits(page, compiled.match))
 
-    def _hits(self, page: Sequence[sqlite3.Row], match: str | None) -> list[Hit]:
+    def _search_columns(
+        self, query: Node, match: str | None, sort: Sort, limit: int, offset: int
+    ) -> SearchResult:
+        """search() with the columns: the query's rowids once (text from the FTS index, fields
+        from the columns), then the count, date order or the bm25 ranking of the page."""
+        snapshot, rowids = self._selected(query)
+        if match is None or sort == "date":
+            page = [{"id": r, "score": 0.0} for r in snapshot.newest(rowids, limit, offset)]
+        else:
+            page = self._ranked(snapshot, rowids, match, limit, offset)
+        return SearchResult(snapshot.count(rowids), self._hits(page, match))
+
+    def _ranked(
+        self, snapshot: Snapshot, rowids: IntArray, match: str, limit: int, offset: int
+    ) -> list[dict[str, Any]]:
+        """One page by bm25 (then newest, then highest rowid): the text matches come from
+        the FTS index best first; those outside the selection are skipped; reading stops
+        after the page's last row and every row tied with it."""
+        need = offset + limit
+        if need <= 0 or not len(rowids):
+            return []
+        chosen = np.zeros(snapshot.size, dtype=np.bool_)
+        chosen[rowids] = True
+        taken: list[tuple[int, float]] = []
+        cursor = self._cursor(f"SELECT rowid, -bm25(articles_fts, {_WEIGHTS}) AS s FROM "
+                              "articles_fts WHERE articles_fts MATCH ? ORDER BY s DESC", [match])  # fmt: skip
+        for rowid, score in _rows(cursor):
+            if len(taken) >= need and score < taken[-1][1]:
+                break
+            if rowid < snapshot.size and chosen[rowid]:
+                taken.append((rowid, score))
+        cursor.close()
+        keys = dict(
+            zip((r for r, _ in taken), snapshot.date_keys([r for r, _ in taken]), strict=True)
+        )
+        taken.sort(key=lambda pair: (-pair[1], -keys[pair[0]], -pair[0]))
+        return [{"id": r, "score": s} for r, s in taken[offset:need]]
+
+    def _selected(self, query: Node) -> tuple[Snapshot, IntArray]:
+        """The columns and the query's matching rowids (kept for the next call on the same
+        query and store: the count, facets and trend of one page ask them again)."""
+        assert self.columns is not None
+        snapshot = self.columns.current(self.db.conn)
+        if self._selection is not None and self._selection[:2] == (query, snapshot.seq):
+            return snapshot, self._selection[2]
+        rowids = snapshot.select(query, self._text_rowids)
+        self._selection = (query, snapshot.seq, rowids)
+        return snapshot, rowids
+
+    def _text_rowids(self, expr: str) -> IntArray:
+        sql = "SELECT group_concat(rowid) FROM articles_fts WHERE articles_fts MATCH ?"
+        return rowid_array(self._run(sql, [expr])[0][0])
+
+    def _hits(self, page: Sequence[Any], match: str | None) -> list[Hit]:
         """The page's articles in order, with score, snippet and cluster size."""
         rowids = [int(r["id"]) for r in page]
         if not rowids:
@@ -301,10 +373,16 @@ class SQLiteArticleStore:
                     int(rows[r["id"]]["cluster_size"])) for r in page if r["id"] in rows]  # fmt: skip
 
     def count(self, query: Node | None = None) -> int:
+        if self.columns is not None and query is not None:
+            snapshot, rowids = self._selected(query)
+            return snapshot.count(rowids)
         compiled = compile_query(query)
         if compiled.match is None:
             sql = f"SELECT count(*) FROM article_facts a WHERE {compiled.where_sql}"
             return int(self._run(sql, compiled.params)[0][0])
+        if not compiled.where:  # every indexed row has its facts: no join needed
+            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+            return int(self._run(sql, [compiled.match])[0][0])
         sql = (
             "SELECT count(*) FROM articles_fts JOIN article_facts a ON a.article = articles_fts.rowid "
             f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
@@ -322,6 +400,9 @@ class SQLiteArticleStore:
         self, query: Node | None, fields: Sequence[FacetField] = FACET_FIELDS, limit: int = 20
     ) -> dict[str, list[tuple[str, int]]]:
         """For each field, its most frequent values among the matching articles, with counts."""
+        if self.columns is not None:
+            snapshot, rowids = self._columns_rowids(query)
+            return snapshot.facets(rowids, fields, limit)
         if query is None:  # the whole store: from the indexes, kept until the store changes
             return self._cached(("facets", tuple(fields), limit),
                                 lambda: self._facets(None, fields, limit))  # fmt: skip
@@ -384,6 +465,11 @@ class SQLiteArticleStore:
         gathered into periods here (a few thousand rows, whatever the store's size)."""
         if interval not in get_args(Interval):
             raise ValueError(f"unknown interval {interval!r} (day, week, month or year)")
+        if self.columns is not None:
+            snapshot, rowids = self._columns_rowids(query)
+            days = snapshot.day_counts(rowids, by)
+            found = ((period_of(d, interval), v, n) for d, v, n in days)
+            return assemble(found, interval, limit, by is not None)
         if query is None:
             return self._cached(("trend", interval, by, limit),
                                 lambda: self._trend(None, interval, by, limit))  # fmt: skip
@@ -472,6 +558,19 @@ class SQLiteArticleStore:
             )
             for r in rows
         }
+
+    def _columns_rowids(self, query: Node | None) -> tuple[Snapshot, IntArray | None]:
+        """The columns and the rowids of ``query`` (None: every article)."""
+        if query is None:
+            assert self.columns is not None
+            return self.columns.current(self.db.conn), None
+        return self._selected(query)
+
+    def _cursor(self, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+        try:
+            return self.db.conn.execute(sql, list(params))
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"{self.db.path}: query failed ({exc})") from None
 
     def _run(self, sql: str, params: Sequence[Any]) -> list[sqlite3.Row]:
         try:
