@@ -165,16 +165,20 @@ def main() -> int:
         config = WatchConfig.load(
             {"WATCH_DATA_DIR": str(data_dir), "WATCH_SOURCES": "/nonexistent"}, env={}
         )
+        start = time.perf_counter()
         with TestClient(create_app(config)) as client:
+            print(f"app ready (columns loaded) in {time.perf_counter() - start:.1f}s")
             total = client.get("/api/search", params={"size": 1}).json()["total"]
             print(f"store: {total:,} articles; queries: {', '.join(QUERIES)}")
             for q in QUERIES:  # warm the page cache once
                 _timed(client, "/api/search", {"q": q})
             plain, dated, page = [], [], []
-            for _ in range(args.rounds):
-                for q in QUERIES:
+            for _ in range(args.rounds):  # one kind of request over all the queries at a time:
+                for q in QUERIES:  # no request follows one of the same query and kind
                     plain.append(_timed(client, "/api/search", {"q": q}))
+                for q in QUERIES:
                     dated.append(_timed(client, "/api/search", {"q": q, "sort": "date"}))
+                for q in QUERIES:  # what the page asks: results with facets, then the trend
                     page.append(_timed(client, "/api/search", {"q": q, "facets": "true"})
                                 + _timed(client, "/api/trends", {"q": q}))  # fmt: skip
             _report("/api/search, relevance", plain)

@@ -28,8 +28,10 @@ from watch.config import VERSION, WatchConfig
 from watch.errors import QuerySyntaxError, StoreUnavailable, WatchError
 from watch.export import ExportFormat, export_lines
 from watch.query import Node, parse
-from watch.store import Store, open_store
+from watch.store import DB_NAME, Store, open_store
 from watch.store.base import FacetField, Hit
+from watch.store.columns import Columns
+from watch.store.sqlite import Database
 
 __all__ = ["MAX_QUERY", "WebError", "create_app", "search_tree"]
 
@@ -102,6 +104,7 @@ class Stores:
 
     def __init__(self, config: WatchConfig) -> None:
         self.config = config
+        self.columns = Columns()  # the embedded store's facts in memory, shared by the threads
         self.local = threading.local()
         self.opened: list[Store] = []
         self.lock = threading.Lock()
@@ -110,11 +113,24 @@ class Stores:
         store: Store | None = getattr(self.local, "store", None)
         if store is None:
             config = self.config
-            store = open_store(config.data_dir, readonly=True, config=config)
+            store = open_store(config.data_dir, readonly=True, config=config, columns=self.columns)
             self.local.store = store
             with self.lock:
                 self.opened.append(store)
         return store
+
+    def warm(self) -> None:
+        """Load the columns before the first request (a million articles: a few seconds)."""
+        if self.config.es_url:
+            return
+        try:
+            db = Database(self.config.data_dir / DB_NAME, readonly=True)
+        except StoreUnavailable:
+            return  # said by every request until the store exists
+        try:
+            self.columns.current(db.conn)
+        finally:
+            db.close()
 
     def close(self) -> None:
         with self.lock:
@@ -140,6 +156,7 @@ def create_app(config: WatchConfig) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(stores.warm)
         yield
         stores.close()
 
