@@ -190,3 +190,24 @@ def test_any_query_answers_as_sql_does(shared: tuple[Store, Store], text: str) -
     assert fast.articles.trend(query, "month", "topic") == plain.articles.trend(
         query, "month", "topic"
     )
+
+
+def test_ties_past_the_first_rows(tmp_path: Path) -> None:
+    """Two hundred reposts of one text score the same: their order (newest, then last stored)
+    is SQL's on every page, also past the rows the index sorts first."""
+    writer = open_store(tmp_path)
+    same = [Article(id=f"t{i:03d}", url=f"https://r{i}.example/a", canonical_url=f"https://r{i}.example/a",
+                    source_id=f"r{i % 9}", title="Literacy week", text="Adult literacy classes open.",
+                    published_at=f"2026-0{1 + i % 3}-0{1 + i % 2}T10:00:00Z",
+                    fetched_at="2026-04-01T00:00:00Z", language="en") for i in range(200)]  # fmt: skip
+    writer.articles.upsert([*generated(50, seed=3), *same])
+    reader = open_store(tmp_path, readonly=True, columns=Columns())
+    for text in ("literacy", "literacy week", "literacy lang:en"):
+        query = parse(text)
+        for offset in (0, 60, 130, 195):
+            want = writer.articles.search(query, limit=20, offset=offset)
+            got = reader.articles.search(query, limit=20, offset=offset)
+            assert [h.article.id for h in got.hits] == [h.article.id for h in want.hits]
+            assert got.total == want.total
+    reader.close()
+    writer.close()

@@ -303,7 +303,14 @@ class SQLiteArticleStore:
         self, query: Node, match: str | None, sort: Sort, limit: int, offset: int
     ) -> SearchResult:
         """search() with the columns: the query's rowids once (text from the FTS index, fields
-        from the columns), then the count, date order or the bm25 ranking of the page."""
+        from the columns), then the count, date order or the bm25 ranking of the page. A query
+        of words alone is ranked and counted by the FTS index without them."""
+        if (match is not None and sort == "relevance" and not compile_query(query).where
+                and not self._holds(query)):  # fmt: skip
+            assert self.columns is not None
+            snapshot = self.columns.current(self.db.conn)
+            page = self._ranked(snapshot, None, match, limit, offset)
+            return SearchResult(self._count_text(match), self._hits(page, match))
         snapshot, rowids = self._selected(query)
         if match is None or sort == "date":
             page = [{"id": r, "score": 0.0} for r in snapshot.newest(rowids, limit, offset)]
@@ -311,31 +318,54 @@ class SQLiteArticleStore:
             page = self._ranked(snapshot, rowids, match, limit, offset)
         return SearchResult(snapshot.count(rowids), self._hits(page, match))
 
+    def _count_text(self, match: str) -> int:
+        """The articles an FTS5 expression matches."""
+        sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
+        return int(self._run(sql, [match])[0][0])
+
     def _ranked(
-        self, snapshot: Snapshot, rowids: IntArray, match: str, limit: int, offset: int
+        self, snapshot: Snapshot, rowids: IntArray | None, match: str, limit: int, offset: int
     ) -> list[dict[str, Any]]:
-        """One page by bm25 (then newest, then highest rowid): the text matches come from
-        the FTS index best first; those outside the selection are skipped; reading stops
-        after the page's last row and every row tied with it."""
+        """One page by bm25 (then newest, then highest rowid): the text matches come from the
+        FTS index best first, those outside ``rowids`` (if given) skipped; reading stops after
+        the page's last row and every row tied with it. Without ``rowids`` (every match
+        counts) the index sorts only the best rows (a bounded sort), all again if ties run past
+        them."""
         need = offset + limit
-        if need <= 0 or not len(rowids):
+        if need <= 0 or (rowids is not None and not len(rowids)):
             return []
-        chosen = np.zeros(snapshot.size, dtype=np.bool_)
-        chosen[rowids] = True
-        taken: list[tuple[int, float]] = []
-        cursor = self._cursor(f"SELECT rowid, -bm25(articles_fts, {_WEIGHTS}) AS s FROM "
-                              "articles_fts WHERE articles_fts MATCH ? ORDER BY s DESC", [match])  # fmt: skip
-        for rowid, score in _rows(cursor):
-            if len(taken) >= need and score < taken[-1][1]:
-                break
-            if rowid < snapshot.size and chosen[rowid]:
-                taken.append((rowid, score))
-        cursor.close()
-        keys = dict(
-            zip((r for r, _ in taken), snapshot.date_keys([r for r, _ in taken]), strict=True)
-        )
+        chosen = None
+        if rowids is not None:
+            chosen = np.zeros(snapshot.size, dtype=np.bool_)
+            chosen[rowids] = True
+        sql = (f"SELECT rowid, -bm25(articles_fts, {_WEIGHTS}) AS s FROM articles_fts "
+               "WHERE articles_fts MATCH ? ORDER BY s DESC")  # fmt: skip
+        bound = need + 64 if chosen is None else 0
+        while True:
+            taken: list[tuple[int, float]] = []
+            read = 0
+            cursor = self._cursor(f"{sql} LIMIT {bound}" if bound else sql, [match])
+            for read, (rowid, score) in enumerate(_rows(cursor), start=1):  # noqa: B007
+                if len(taken) >= need and score < taken[-1][1]:
+                    break
+                if chosen is None or (rowid < snapshot.size and chosen[rowid]):
+                    taken.append((rowid, score))
+            else:
+                if bound and read == bound:  # the rows tied with the page's last may go on
+                    bound = 0
+                    continue
+            cursor.close()
+            break
+        keys = dict(zip([r for r, _ in taken], snapshot.date_keys([r for r, _ in taken]),
+                        strict=True))  # fmt: skip
         taken.sort(key=lambda pair: (-pair[1], -keys[pair[0]], -pair[0]))
         return [{"id": r, "score": s} for r, s in taken[offset:need]]
+
+    def _holds(self, query: Node) -> bool:
+        """Whether the query's rowids are at hand (for this store's state)."""
+        assert self.columns is not None
+        return self._selection is not None and self._selection[:2] == (
+            query, self.columns.current(self.db.conn).seq)  # fmt: skip
 
     def _selected(self, query: Node) -> tuple[Snapshot, IntArray]:
         """The columns and the query's matching rowids (kept for the next call on the same
@@ -381,8 +411,7 @@ class SQLiteArticleStore:
             sql = f"SELECT count(*) FROM article_facts a WHERE {compiled.where_sql}"
             return int(self._run(sql, compiled.params)[0][0])
         if not compiled.where:  # every indexed row has its facts: no join needed
-            sql = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?"
-            return int(self._run(sql, [compiled.match])[0][0])
+            return self._count_text(compiled.match)
         sql = (
             "SELECT count(*) FROM articles_fts JOIN article_facts a ON a.article = articles_fts.rowid "
             f"WHERE articles_fts MATCH ? AND {compiled.where_sql}"
