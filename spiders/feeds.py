@@ -12,7 +12,8 @@ flushed every article).
 
 Arguments (``scrapy crawl feeds -a name=value``): ``sources`` (watch-list file, default the
 WATCH_SOURCES setting), ``source`` (comma-separated ids: only these, even if disabled or not
-due), ``force`` (``1``: poll every selected source now, due or not).
+due), ``force`` (``1``: poll every selected source now, due or not), ``shard`` (``K/N``: only
+the sources of share K of N, see watch.sources.Shard; several crawl servers split the list).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from watch.items import Article
 from watch.listing import parse_listing
 from watch.pdf import extract_pdf
 from watch.sitemaps import Sitemap, is_robots_url, newest_first, parse_robots, parse_sitemap
-from watch.sources import Source, load_sources, select_sources
+from watch.sources import Shard, Source, load_sources, select_sources
 from watch.store import SourceState, Store, open_store
 from watch.store.elastic_client import ES_OFFLINE
 from watch.urls import article_id
@@ -76,12 +77,14 @@ class FeedsSpider(scrapy.Spider):
         sources: str | None = None,
         source: str | None = None,
         force: str | bool = False,
+        shard: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.sources_file = sources
         self.only = [s.strip() for s in (source or "").split(",") if s.strip()]
         self.force = str(force).lower() in {"1", "true", "yes"}
+        self.shard = shard or ""  # K/N: this server's share of the watch list (checked at start)
         self.config = WatchConfig.load()  # replaced by the crawler's settings in from_crawler
         self.tracker = RunTracker()
         self.store: Store | None = None
@@ -116,6 +119,9 @@ class FeedsSpider(scrapy.Spider):
             chosen = select_sources(
                 load_sources(self.sources_file or self.config.sources), self.only or None
             )
+            if self.shard:
+                share = Shard.parse(self.shard)
+                chosen = [source for source in chosen if share.holds(source.id)]
         except ConfigError as exc:
             logger.error("%s", exc)
             for problem in exc.problems:

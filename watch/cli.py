@@ -26,6 +26,7 @@ from watch.errors import ConfigError, StoreUnavailable, WatchError
 from watch.export import write_export
 from watch.query import parse
 from watch.sources import (
+    Shard,
     Source,
     check_sources,
     declared_languages,
@@ -157,12 +158,14 @@ def main() -> None:
     "--source", "only", multiple=True, metavar="ID", help="Crawl only this source (repeatable)."
 )
 @click.option("--force", is_flag=True, help="Poll every selected source now, even if not due.")
+@click.option("--shard", metavar="K/N", help="Crawl only share K of N of the sources (one of N "
+              "crawl servers; by source id: no overlap, no gap).")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-v info, -vv debug).")
 @format_option(["table", "json"], "table")
 @handle_errors
 def crawl(
     data_dir: Path | None, sources: Path | None, only: tuple[str, ...], force: bool,
-    verbose: int, fmt: str, as_json: bool,
+    shard: str | None, verbose: int, fmt: str, as_json: bool,
 ) -> None:  # fmt: skip
     """Run one crawl of the due sources, then print what each source gave.
 
@@ -170,9 +173,10 @@ def crawl(
     while one runs. Exit 0 when every source succeeded, 1 when some failed (everything else is
     stored all the same).
     """
+    share = Shard.parse(shard) if shard is not None else None
     config = load_config(data_dir, sources)
     level = ("WARNING", "INFO", "DEBUG")[min(verbose, 2)]
-    report = run_crawl(config, only, force=force, log_level=level)
+    report = run_crawl(config, only, force=force, log_level=level, shard=share)
     if as_json or fmt == "json":
         click.echo(json.dumps(_report_dict(report), ensure_ascii=False))
     else:

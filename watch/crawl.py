@@ -14,7 +14,7 @@ from typing import Any
 
 from watch.config import WatchConfig
 from watch.errors import CrawlLocked, StoreUnavailable
-from watch.sources import load_sources, select_sources
+from watch.sources import Shard, load_sources, select_sources
 from watch.store import SourceRun, open_store
 from watch.store.sqlite import utc_now
 from watch.taxonomy import default_taxonomy, load_taxonomy
@@ -90,14 +90,17 @@ def run_crawl(
     *,
     force: bool = False,
     log_level: str = "WARNING",
+    shard: Shard | None = None,
 ) -> CrawlReport:
-    """Crawl the due sources (or ``only`` these) of the watch list into the data dir."""
+    """Crawl the due sources (or ``only`` these; of ``shard``'s share) of the watch list into
+    the data dir."""
     select_sources(load_sources(config.sources), list(only) or None)  # bad input stops here, loudly
     load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy()  # and a bad taxonomy
     open_store(config.data_dir).close()  # a data dir that is not writable, too
     with crawl_lock(config.data_dir):
         before, usable = prepare_index(config)
-        run_id = _run_scrapy(config, only, force, log_level, offline="" if usable else before)
+        run_id = _run_scrapy(config, only, force, log_level, offline="" if usable else before,
+                             shard=shard)  # fmt: skip
     report = _report(config, run_id)
     report.index = _index_line(config, before)
     return report
@@ -164,7 +167,12 @@ _NOISY = ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddleware
 
 
 def _run_scrapy(
-    config: WatchConfig, only: Sequence[str], force: bool, log_level: str, offline: str = ""
+    config: WatchConfig,
+    only: Sequence[str],
+    force: bool,
+    log_level: str,
+    offline: str = "",
+    shard: Shard | None = None,
 ) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
@@ -177,7 +185,8 @@ def _run_scrapy(
         for name in _NOISY:
             logging.getLogger(name).setLevel(logging.CRITICAL)
     crawler = process.create_crawler("feeds")
-    process.crawl(crawler, sources=str(config.sources), source=",".join(only), force=force)
+    process.crawl(crawler, sources=str(config.sources), source=",".join(only), force=force,
+                  shard=str(shard or ""))  # fmt: skip
     process.start()
     return int(crawler.stats.get_value("watch/run_id", 0) if crawler.stats else 0)
 

@@ -15,6 +15,7 @@ and ``interval`` use the scalar's text instead, so that ``country: NO`` stays No
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ __all__ = [
     "REGIONS",
     "SELECTOR_KEYS",
     "Selectors",
+    "Shard",
     "Source",
     "check_sources",
     "compile_selector",
@@ -228,6 +230,36 @@ def select_sources(
         plural = "s" if len(unknown) > 1 else ""
         raise ConfigError(f"unknown source id{plural} {names} (see llwatch sources list)", problems)
     return [by_id[wanted] for wanted in dict.fromkeys(ids)]
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Share ``k`` of ``n`` (1 <= k <= n) of the watch list, for one of n crawl servers: a source
+    belongs to the share its id hashes to, so the n shares have no overlap and no gap, and a
+    source added or removed moves no other one."""
+
+    k: int
+    n: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``K/N`` as given to ``--shard``; ConfigError in one line otherwise."""
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not match:
+            raise ConfigError(f"--shard {text!r}: write K/N, e.g. 2/4 for the second of four "
+                              "crawl servers")  # fmt: skip
+        k, n = int(match[1]), int(match[2])
+        if n < 1 or not 1 <= k <= n:
+            raise ConfigError(f"--shard {text!r}: K must be from 1 to N and N at least 1 "
+                              f"(e.g. 1/{max(n, 2)} … {max(n, 2)}/{max(n, 2)})")  # fmt: skip
+        return cls(k, n)
+
+    def holds(self, source_id: str) -> bool:
+        digest = hashlib.sha256(source_id.encode("utf-8")).digest()
+        return int.from_bytes(digest[:8], "big") % self.n == self.k - 1
+
+    def __str__(self) -> str:
+        return f"{self.k}/{self.n}"
 
 
 # --- reading the file --------------------------------------------------------------------------
