@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -422,7 +423,7 @@ def sources() -> None:
     """Check, list, discover, import and export the sources of a watch list (feeds.yaml)."""
 
 
-def _report_problems(path: Path, problems: list[str]) -> None:
+def _report_problems(path: Path | Traversable, problems: list[str]) -> None:
     """Each problem on its own stderr line, then one error (exit 2) if there were any."""
     for problem in problems:
         click.echo(problem, err=True)
@@ -916,7 +917,8 @@ def taxonomy_check(file: Path | None) -> None:
     file:line. Exit 0 when valid, 2 when it has problems."""
     from watch.taxonomy import DEFAULT_TAXONOMY, check_taxonomy
 
-    path = file or Path(load_config(None, None).taxonomy or DEFAULT_TAXONOMY)
+    chosen = load_config(None, None).taxonomy
+    path = file or (Path(chosen) if chosen else DEFAULT_TAXONOMY)
     found, problems = check_taxonomy(path)
     _report_problems(path, problems)
     assert found is not None  # no problems: a taxonomy

@@ -75,7 +75,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
+from importlib import resources
 from typing import NamedTuple
 
 import pycountry
@@ -110,7 +110,7 @@ MAX_CHARS = 100_000
 #: The UNESCO region slugs :func:`region_of` answers, ``global`` first.
 REGIONS = sources.REGIONS
 
-_DATA = Path(__file__).parent / "data"
+_DATA = resources.files("watch") / "data"  # also inside a zipped egg (Scrapyd)
 _MAX_TITLE = 2_000
 _BABEL_LOCALES = {"zh": ("zh", "zh_Hant"), "pt": ("pt", "pt_PT")}
 _PYCOUNTRY_LOCALES = {"zh": ("zh_CN", "zh_TW", "zh_HK"), "pt": ("pt", "pt_BR"), "en": ()}

@@ -23,6 +23,8 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,8 @@ __all__ = [
     "load_taxonomy",
 ]
 
-DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
+#: The shipped taxonomy (a package resource: read also from a zipped egg, as Scrapyd runs it).
+DEFAULT_TAXONOMY: Traversable = resources.files("watch") / "taxonomy.yaml"
 REQUIRED_LABELS = ("en", "fr", "es")
 _TOP_KEYS = frozenset({"version", "languages", "context", "exclusions", "topics"})
 _TOPIC_KEYS = frozenset({"id", "labels", "definition", "unesco", "weight", "terms", "exclusions"})
@@ -145,9 +148,11 @@ class _Checker:
                 self.add(data.line, where, f"unknown key {key!r} — use one of: {known}")
 
 
-def check_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> tuple[Taxonomy | None, list[str]]:
+def check_taxonomy(
+    path: str | Path | Traversable = DEFAULT_TAXONOMY,
+) -> tuple[Taxonomy | None, list[str]]:
     """The taxonomy and every problem found (the taxonomy is None when there are problems)."""
-    data = _read(Path(path))
+    data = _read(path if isinstance(path, Traversable) else Path(path))
     checker = _Checker(str(path))
     if not isinstance(data, _Lines):
         checker.add(
@@ -159,7 +164,7 @@ def check_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> tuple[Taxonomy | None
     return (taxonomy if not checker.problems else None), checker.problems
 
 
-def _read(path: Path) -> Any:
+def _read(path: Traversable) -> Any:
     try:
         text = path.read_text("utf-8")
     except OSError as exc:
@@ -310,7 +315,7 @@ def _check_unique(topics: list[Topic], checker: _Checker, line: int) -> None:
         seen.add(topic.id)
 
 
-def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
+def load_taxonomy(path: str | Path | Traversable = DEFAULT_TAXONOMY) -> Taxonomy:
     """The validated taxonomy; ConfigError listing every problem otherwise."""
     taxonomy, problems = check_taxonomy(path)
     if taxonomy is None:

@@ -13,14 +13,15 @@ import csv
 import functools
 import unicodedata
 from collections import defaultdict
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 from watch.query import And, Node, Not, Or, Phrase, Term
 from watch.taxonomy import Taxonomy
 
 __all__ = ["LABELS_FILE", "Expander", "fold"]
 
-LABELS_FILE = Path(__file__).parent / "data" / "unesco-labels.tsv"
+LABELS_FILE: Traversable = resources.files("watch") / "data" / "unesco-labels.tsv"
 #: Longest run of words tried as one label.
 MAX_WORDS = 6
 #: Most alternative phrasings added for one term.
@@ -34,10 +35,14 @@ def fold(text: str) -> str:
 
 
 @functools.cache
-def _thesaurus(path: Path = LABELS_FILE) -> dict[str, tuple[str, ...]]:
+def _shipped_thesaurus() -> dict[str, tuple[str, ...]]:
+    return _thesaurus(LABELS_FILE)
+
+
+def _thesaurus(path: Traversable) -> dict[str, tuple[str, ...]]:
     """concept id → its labels in every language."""
     labels: dict[str, list[str]] = defaultdict(list)
-    with path.open(encoding="utf-8") as handle:
+    with path.open("r", encoding="utf-8") as handle:
         rows = (line for line in handle if not line.startswith("#"))
         for row in csv.DictReader(rows, delimiter="\t", quoting=csv.QUOTE_NONE):
             labels[row["concept"]].append(row["label"])
@@ -47,8 +52,12 @@ def _thesaurus(path: Path = LABELS_FILE) -> dict[str, tuple[str, ...]]:
 class Expander:
     """Expands the terms of a query tree to the other languages' labels of the same concepts."""
 
-    def __init__(self, taxonomy: Taxonomy | None = None, labels_file: Path = LABELS_FILE) -> None:
-        concepts = dict(_thesaurus(labels_file))
+    def __init__(
+        self, taxonomy: Taxonomy | None = None, labels_file: Traversable = LABELS_FILE
+    ) -> None:
+        concepts = dict(
+            _shipped_thesaurus() if labels_file is LABELS_FILE else _thesaurus(labels_file)
+        )
         for topic in taxonomy.topics if taxonomy else ():
             concepts[f"topic:{topic.id}"] = tuple(topic.labels.values())
         self.concepts = concepts
