@@ -25,6 +25,7 @@ from watch.crawl import CrawlReport, crawl_lock, run_crawl
 from watch.entries import FILL_IN, fill_in, known_sources, render_entries, render_watch_list
 from watch.errors import ConfigError, StoreUnavailable, WatchError
 from watch.export import write_export
+from watch.logs import LOG_FORMATS
 from watch.query import parse
 from watch.sources import (
     Shard,
@@ -162,11 +163,14 @@ def main() -> None:
 @click.option("--shard", metavar="K/N", help="Crawl only share K of N of the sources (one of N "
               "crawl servers; by source id: no overlap, no gap).")  # fmt: skip
 @click.option("-v", "--verbose", count=True, help="More log lines on stderr (-v info, -vv debug).")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
+              help="Log lines on stderr as text, or one JSON object each (time, level, logger, "
+              "message) for log shippers.")  # fmt: skip
 @format_option(["table", "json"], "table")
 @handle_errors
 def crawl(
     data_dir: Path | None, sources: Path | None, only: tuple[str, ...], force: bool,
-    shard: str | None, verbose: int, fmt: str, as_json: bool,
+    shard: str | None, verbose: int, log_format: str, fmt: str, as_json: bool,
 ) -> None:  # fmt: skip
     """Run one crawl of the due sources, then print what each source gave.
 
@@ -177,7 +181,8 @@ def crawl(
     share = Shard.parse(shard) if shard is not None else None
     config = load_config(data_dir, sources)
     level = ("WARNING", "INFO", "DEBUG")[min(verbose, 2)]
-    report = run_crawl(config, only, force=force, log_level=level, shard=share)
+    report = run_crawl(config, only, force=force, log_level=level, shard=share,
+                       log_format=log_format)  # fmt: skip
     if as_json or fmt == "json":
         click.echo(json.dumps(_report_dict(report), ensure_ascii=False))
     else:
@@ -962,6 +967,6 @@ def demo(keep: Path | None) -> None:
             click.echo(f"\ngo on: llwatch search --data-dir {keep} 'literacy lang:en'", err=True)
 
 
-# --- digest, picks and serve (registered here; defined in watch/cli_digest.py, cli_serve.py) ---
+# --- digest, picks, runs, metrics and serve (registered here; defined in watch/cli_*.py) ---
 
-from watch import cli_digest, cli_serve  # noqa: E402, F401
+from watch import cli_digest, cli_ops, cli_serve  # noqa: E402, F401

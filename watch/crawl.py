@@ -91,6 +91,7 @@ def run_crawl(
     force: bool = False,
     log_level: str = "WARNING",
     shard: Shard | None = None,
+    log_format: str = "text",
 ) -> CrawlReport:
     """Crawl the due sources (or ``only`` these; of ``shard``'s share) of the watch list into
     the data dir."""
@@ -100,7 +101,7 @@ def run_crawl(
     with crawl_lock(config.data_dir):
         before, usable = prepare_index(config)
         run_id = _run_scrapy(config, only, force, log_level, offline="" if usable else before,
-                             shard=shard)  # fmt: skip
+                             shard=shard, log_format=log_format)  # fmt: skip
     report = _report(config, run_id)
     report.index = _index_line(config, before)
     return report
@@ -173,6 +174,7 @@ def _run_scrapy(
     log_level: str,
     offline: str = "",
     shard: Shard | None = None,
+    log_format: str = "text",
 ) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
@@ -180,6 +182,11 @@ def _run_scrapy(
 
     settings = scrapy_settings(config, log_level)
     settings.set(ES_OFFLINE, offline, priority="cmdline")
+    if log_format == "json":  # our JSON handler in place of Scrapy's text one, from the start
+        from watch.logs import install_json_logs
+
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+        install_json_logs(log_level)
     process = AsyncCrawlerProcess(settings)
     if log_level == "WARNING":
         for name in _NOISY:
