@@ -1,0 +1,161 @@
+"""``llwatch runs``, ``metrics``, ``backup`` and ``restore``: what the operator of unattended
+crawls uses (registered on the ``llwatch`` group by watch.cli)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from watch.cli import cli, data_options, format_option, handle_errors, load_config, reading
+from watch.errors import ConfigError
+from watch.metrics import collect, exposition, seconds_between, write_textfile
+from watch.sources import load_sources
+from watch.tables import render_table
+
+__all__ = ["backup", "metrics", "restore", "runs", "schedule"]
+
+
+def _run_dict(run: dict[str, Any]) -> dict[str, Any]:
+    duration = seconds_between(run["started_at"], run["finished_at"])
+    return {k: v for k, v in run.items() if k != "sources"} | {
+        "duration": round(duration, 1) if duration is not None else None,
+        "sources": [vars(s) for s in run["sources"]],
+    }
+
+
+@cli.command()
+@data_options
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many runs, newest first.")  # fmt: skip
+@click.option("--run", "run_id", type=int, help="One run, with the outcome of each source.")
+@format_option(["table", "json"], "table")
+@handle_errors
+def runs(
+    data_dir: Path | None, sources: Path | None, limit: int, run_id: int | None, fmt: str,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """The history of crawl runs: when, how long, what came in and what failed."""
+    config = load_config(data_dir, sources)
+    with reading(config) as store:
+        found = [_run_dict(r) for r in store.state.runs(limit=10_000 if run_id else limit)]
+    if run_id is not None:
+        found = [r for r in found if r["id"] == run_id]
+        if not found:
+            raise ConfigError(f"no run {run_id} in {config.db_path} — see `llwatch runs`")
+    if as_json or fmt == "json":
+        for run in found:
+            click.echo(json.dumps(run, ensure_ascii=False))
+        return
+    if run_id is None:
+        rows = [[r["id"], r["started_at"], r["duration"] if r["duration"] is not None else "—",
+                 r["status"], r["sources"] and len(r["sources"]), r["new"], r["updated"],
+                 r["failed_sources"], r["finish_reason"]] for r in found]  # fmt: skip
+        headers = ["run", "started", "seconds", "status", "sources", "new", "updated", "failed",
+                   "ended by"]  # fmt: skip
+        click.echo(render_table(headers, rows) if rows else "no crawl run yet")
+        return
+    run = found[0]
+    click.echo(f"run {run['id']}: {run['started_at']} → {run['finished_at'] or 'still open'}, "
+               f"{run['status']}")  # fmt: skip
+    rows = [[s["source_id"], s["status"], s["entries"], s["new"], s["updated"], s["unchanged"],
+             s["failed"], round(s["duration"], 1), s["error"]] for s in run["sources"]]  # fmt: skip
+    headers = ["source", "status", "entries", "new", "updated", "unchanged", "failed", "seconds",
+               "error"]  # fmt: skip
+    click.echo(render_table(headers, rows))
+
+
+@cli.command()
+@data_options
+@click.option("--textfile", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file atomically (node_exporter's textfile collector: "
+              "/var/lib/node_exporter/textfile_collector/llwatch.prom) instead of stdout.")  # fmt: skip
+@handle_errors
+def metrics(data_dir: Path | None, sources: Path | None, textfile: Path | None) -> None:
+    """The watch's state in the Prometheus text format: articles, sources by health, the last
+    run (duration, age, outcome), the outbox backlog."""
+    config = load_config(data_dir, sources)
+    watch_list = load_sources(config.sources)
+    with reading(config) as store:
+        registry = collect(store, watch_list)
+    if textfile is None:
+        click.echo(exposition(registry), nl=False)
+        return
+    try:
+        write_textfile(registry, textfile)
+    except OSError as exc:
+        raise ConfigError(f"{textfile}: cannot write the metrics ({exc.strerror}) — "
+                          "give --textfile a writable file") from None  # fmt: skip
+
+
+@cli.command()
+@data_options
+@click.argument("dest", type=click.Path(path_type=Path))
+@handle_errors
+def backup(data_dir: Path | None, sources: Path | None, dest: Path) -> None:
+    """Copy the store to DEST (a new file, or a folder: a dated file in it), consistent even
+    while crawls run; checked before it is put in place."""
+    from watch.backup import backup as copy_store
+
+    config = load_config(data_dir, sources)
+    done = copy_store(config.data_dir, dest)
+    click.echo(f"{done.path}: {done.articles} articles, {done.bytes / 1e6:.1f} MB")
+
+
+@cli.command()
+@data_options
+@click.argument("source", type=click.Path(path_type=Path))
+@handle_errors
+def restore(data_dir: Path | None, sources: Path | None, source: Path) -> None:
+    """Make the backup SOURCE the store (no crawl meanwhile); the store it replaces is kept
+    beside it as watch.sqlite3.before-restore-<time>."""
+    from watch.backup import restore as put_back
+
+    config = load_config(data_dir, sources)
+    done = put_back(source, config.data_dir)
+    kept = f"; the previous store is kept as {done.aside}" if done.aside else ""
+    click.echo(f"{done.path}: restored from {source}, {done.articles} articles{kept}")
+
+
+@cli.command()
+@data_options
+@click.option("--systemd", "kind", flag_value="systemd", help="A service and a timer unit.")
+@click.option("--cron", "kind", flag_value="cron", help="Crontab lines.")
+@click.option("--every", default="15min", show_default=True, help="How often (5min .. 24h).")
+@click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where the JSON log lines go (default: <data dir>/log/crawl.log).")  # fmt: skip
+@click.option("--metrics-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write `llwatch metrics` there after each run (node_exporter's textfile "
+              "collector folder).")  # fmt: skip
+@click.option("--user", default="", help="systemd: the account the crawl runs as.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="systemd: write the unit files into this folder instead of printing them.")  # fmt: skip
+@handle_errors
+def schedule(
+    data_dir: Path | None, sources: Path | None, kind: str | None, every: str,
+    log_file: Path | None, metrics_file: Path | None, user: str, out: Path | None,
+) -> None:  # fmt: skip
+    """Print ready-to-install systemd units (--systemd) or crontab lines (--cron) that crawl
+    this data dir's watch list on schedule, with absolute paths, a log file and the lock."""
+    from watch.schedule import Plan, cron_lines, parse_every, systemd_units
+
+    if kind is None:
+        raise ConfigError("say --systemd or --cron")
+    config = load_config(data_dir, sources)
+    plan = Plan.make(config.data_dir, config.sources, log_file, parse_every(every), user,
+                     metrics_file)  # fmt: skip
+    if kind == "cron":
+        click.echo(cron_lines(plan), nl=False)
+        return
+    units = systemd_units(plan)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in units.items():
+            (out / name).write_text(text, "utf-8")
+            click.echo(out / name)
+        return
+    for name, text in units.items():
+        click.echo(f"# /etc/systemd/system/{name}\n{text}")
+    click.echo("# then: systemctl daemon-reload && systemctl enable --now llwatch-crawl.timer")
