@@ -3,19 +3,28 @@ crawls uses (registered on the ``llwatch`` group by watch.cli)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
 
 import click
 
-from watch.cli import cli, data_options, format_option, handle_errors, load_config, reading
+from watch.cli import (
+    cli,
+    data_options,
+    format_option,
+    handle_errors,
+    load_config,
+    output,
+    reading,
+)
 from watch.errors import ConfigError
 from watch.metrics import collect, exposition, seconds_between, write_textfile
 from watch.sources import load_sources
 from watch.tables import render_table
 
-__all__ = ["backup", "metrics", "restore", "runs", "schedule"]
+__all__ = ["backup", "coverage", "metrics", "prune", "restore", "runs", "schedule"]
 
 
 def _run_dict(run: dict[str, Any]) -> dict[str, Any]:
@@ -159,3 +168,69 @@ def schedule(
     for name, text in units.items():
         click.echo(f"# /etc/systemd/system/{name}\n{text}")
     click.echo("# then: systemctl daemon-reload && systemctl enable --now llwatch-crawl.timer")
+
+
+@cli.command()
+@data_options
+@click.option("--since", help="First day, YYYY-MM-DD (default: 30 days before --until).")
+@click.option("--until", help="Last day, YYYY-MM-DD, included (default: today).")
+@click.option("--countries", "countries_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The countries to check, one ISO code or name per line (default: the 193 UN "
+              "member states).")  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@format_option(["table", "csv", "json"], "table")
+@handle_errors
+def coverage(
+    data_dir: Path | None, sources: Path | None, since: str | None, until: str | None,
+    countries_file: Path | None, out: Path | None, fmt: str, as_json: bool,
+) -> None:  # fmt: skip
+    """Articles per country over a period, from the country's own sources and mentioning it,
+    for each country of a list; the countries with nothing come first and are flagged."""
+    from watch.coverage import coverage as report_of
+    from watch.coverage import load_countries
+
+    config = load_config(data_dir, sources)
+    wanted = load_countries(countries_file) if countries_file else None
+    with reading(config) as store:
+        report = report_of(store.articles, wanted, since, until)
+    with output(out) as stream:
+        if as_json or fmt == "json":
+            stream.write(json.dumps(report.as_dict(), ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(["code", "country", "region", "from_sources", "mentioned", "covered"])
+            for row in report.rows:
+                writer.writerow([row.code, row.name, row.region, row.from_sources, row.mentioned,
+                                 "yes" if row.covered else "no"])  # fmt: skip
+        else:
+            rows = [[r.code, r.name, r.region, r.from_sources, r.mentioned,
+                     "" if r.covered else "NOTHING"] for r in report.rows]  # fmt: skip
+            stream.write(render_table(["code", "country", "region", "from its sources",
+                                       "mentioning it", ""], rows) + "\n")  # fmt: skip
+            stream.write(f"{len(report.rows)} countries, {report.since} to {report.until}: "
+                         f"{len(report.rows) - len(report.uncovered)} covered, "
+                         f"{len(report.uncovered)} with no article\n")  # fmt: skip
+
+
+@cli.command()
+@data_options
+@click.option("--older-than", "older_than", required=True,
+              help="Delete articles dated before this age: 5y, 18mo, 12w, 90d.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@handle_errors
+def prune(
+    data_dir: Path | None, sources: Path | None, older_than: str, dry_run: bool
+) -> None:  # fmt: skip
+    """Retention: delete the articles older than an age from the embedded store (never a pinned
+    pick; not while a crawl runs). Nothing is deleted unless asked."""
+    from watch.prune import parse_age
+    from watch.prune import prune as cut_old
+
+    config = load_config(data_dir, sources)
+    if config.es_url:
+        raise ConfigError("prune works on the embedded store; on Elasticsearch keep the index "
+                          "small with an ILM policy or _delete_by_query on `date`")  # fmt: skip
+    done = cut_old(config.data_dir, parse_age(older_than), dry_run=dry_run)
+    verb = "would be deleted" if dry_run else "deleted"
+    click.echo(f"{done.deleted} articles dated before {done.cut} {verb}; "
+               f"{done.kept_pinned} pinned kept")  # fmt: skip
