@@ -4,7 +4,9 @@ crawls uses (registered on the ``llwatch`` group by watch.cli)."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,10 @@ from watch.cli import (
 from watch.errors import ConfigError
 from watch.metrics import collect, exposition, seconds_between, write_textfile
 from watch.sources import load_sources
+from watch.store import open_store
 from watch.tables import render_table
 
-__all__ = ["backup", "coverage", "metrics", "prune", "restore", "runs", "schedule"]
+__all__ = ["alerts", "backup", "coverage", "metrics", "prune", "restore", "runs", "schedule"]
 
 
 def _run_dict(run: dict[str, Any]) -> dict[str, Any]:
@@ -234,3 +237,40 @@ def prune(
     verb = "would be deleted" if dry_run else "deleted"
     click.echo(f"{done.deleted} articles dated before {done.cut} {verb}; "
                f"{done.kept_pinned} pinned kept")  # fmt: skip
+
+
+@cli.command()
+@data_options
+@click.option("--mail", is_flag=True, help="Mail the problems not mailed yet (WATCH_SMTP_*).")
+@format_option(["table", "json"], "table")
+@handle_errors
+def alerts(
+    data_dir: Path | None, sources: Path | None, mail: bool, fmt: str, as_json: bool
+) -> None:  # fmt: skip
+    """What needs a person: dead, silent or dropping sources, an index backlog, no crawl for too
+    long. Exit 1 while there is any. --mail sends each problem once until it changes."""
+    from watch.alerts import current_alerts, mail_new
+
+    config = load_config(data_dir, sources)
+    watch_list = load_sources(config.sources)
+    if mail:
+        store = open_store(config.data_dir, config=config)
+    else:
+        store = open_store(config.data_dir, readonly=True, config=config)
+    try:
+        found = current_alerts(store, watch_list, config)
+        sent = mail_new(store.db, found, config) if mail else None
+    finally:
+        store.close()
+    if as_json or fmt == "json":
+        for alert in found:
+            click.echo(json.dumps(dataclasses.asdict(alert), ensure_ascii=False))
+    elif found:
+        click.echo(render_table(["problem", "state", "what"],
+                                [[a.key, a.state, a.message] for a in found]))  # fmt: skip
+    else:
+        click.echo("nothing needs a person")
+    if sent is not None:
+        click.echo(f"mailed {len(sent)} new problem(s) to {config.smtp_to}" if sent
+                   else "nothing new to mail", err=True)  # fmt: skip
+    sys.exit(1 if found else 0)

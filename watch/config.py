@@ -42,6 +42,13 @@ DEFAULTS: dict[str, Any] = {
     "WATCH_ES_INDEX": "llwatch",  # prefix of the versioned indices and their alias
     "WATCH_ES_CA_CERTS": "",  # CA certificate file of the cluster (https with a private CA)
     "WATCH_ES_TIMEOUT": 30.0,  # seconds per request to the cluster
+    "WATCH_SMTP_HOST": "",  # llwatch alerts --mail: the mail server (user/password: environment)
+    "WATCH_SMTP_PORT": 25,  # its port (587 with WATCH_SMTP_STARTTLS, 465 is not supported)
+    "WATCH_SMTP_STARTTLS": False,  # upgrade the connection with STARTTLS before logging in
+    "WATCH_SMTP_FROM": "llwatch@localhost",  # the sender of alert mails
+    "WATCH_SMTP_TO": "",  # who gets alert mails, comma-separated
+    "WATCH_ALERT_STALE_HOURS": 24.0,  # alert when no crawl finished for this long
+    "WATCH_ALERT_OUTBOX_HOURS": 2.0,  # alert when articles wait for the index this long
 }
 
 
@@ -79,6 +86,13 @@ class WatchConfig:
     es_index: str
     es_ca_certs: str
     es_timeout: float
+    smtp_host: str
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_from: str
+    smtp_to: str
+    alert_stale_hours: float
+    alert_outbox_hours: float
 
     @classmethod
     def load(
@@ -112,7 +126,8 @@ class WatchConfig:
         """Raise ConfigError on values no crawl can work with."""
         positive = ("download_timeout", "throttle_max_delay", "concurrent_requests",
                     "concurrent_per_domain", "max_page_bytes", "store_batch",
-                    "es_timeout")  # fmt: skip
+                    "es_timeout", "smtp_port", "alert_stale_hours",
+                    "alert_outbox_hours")  # fmt: skip
         for name in positive:
             value = getattr(self, name)
             if not (math.isfinite(value) and value > 0):

@@ -309,5 +309,16 @@ CREATE TRIGGER articles_changes_ad AFTER DELETE ON articles BEGIN
 END;
 """
 
+# v9: alerts — the problems `llwatch alerts --mail` has mailed (one row per problem, with the
+# state it was in), so each is mailed once until it changes; gone when the problem is.
+_V9 = """
+CREATE TABLE alerts (
+    key TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    message TEXT NOT NULL,
+    mailed_at TEXT NOT NULL
+);
+"""
+
 #: MIGRATIONS[i] brings the store from version i to i + 1.
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5, _V6, _V7, _V8)
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _v4, _V5, _V6, _V7, _V8, _V9)
