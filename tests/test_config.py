@@ -33,6 +33,13 @@ def test_defaults() -> None:
         es_index="llwatch",
         es_ca_certs="",
         es_timeout=30.0,
+        smtp_host="",
+        smtp_port=25,
+        smtp_starttls=False,
+        smtp_from="llwatch@localhost",
+        smtp_to="",
+        alert_stale_hours=24.0,
+        alert_outbox_hours=2.0,
     )
     assert config.db_path == Path("data") / "watch.sqlite3"
 
