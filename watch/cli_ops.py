@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,23 @@ from watch.cli import (
     reading,
 )
 from watch.errors import ConfigError
+from watch.logs import LOG_FORMATS
 from watch.metrics import collect, exposition, seconds_between, write_textfile
-from watch.sources import load_sources
+from watch.sources import Shard, load_sources
 from watch.store import open_store
 from watch.tables import render_table
 
-__all__ = ["alerts", "backup", "coverage", "metrics", "prune", "restore", "runs", "schedule"]
+__all__ = [
+    "alerts",
+    "backup",
+    "coverage",
+    "daemon",
+    "metrics",
+    "prune",
+    "restore",
+    "runs",
+    "schedule",
+]
 
 
 def _run_dict(run: dict[str, Any]) -> dict[str, Any]:
@@ -274,3 +286,36 @@ def alerts(
         click.echo(f"mailed {len(sent)} new problem(s) to {config.smtp_to}" if sent
                    else "nothing new to mail", err=True)  # fmt: skip
     sys.exit(1 if found else 0)
+
+
+@cli.command()
+@data_options
+@click.option("--shard", metavar="K/N", help="Crawl only share K of N of the sources.")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
+              help="Log lines on stderr as text or one JSON object each.")  # fmt: skip
+@click.option("--min-sleep", default=30.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="Seconds at least between two crawl runs.")  # fmt: skip
+@click.option("--max-sleep", default=900.0, show_default=True, type=click.FloatRange(1, 86400),
+              help="Seconds at most before the watch list is looked at again.")  # fmt: skip
+@handle_errors
+def daemon(
+    data_dir: Path | None, sources: Path | None, shard: str | None, log_format: str,
+    min_sleep: float, max_sleep: float,
+) -> None:  # fmt: skip
+    """Crawl forever, each source when it is due (its interval, adapted to its publishing), never
+    two runs at once; SIGTERM or SIGINT stops it cleanly (the crawl in progress stores what is in
+    flight and closes its run record first)."""
+    from watch.daemon import Daemon
+    from watch.logs import install_json_logs
+
+    share = Shard.parse(shard) if shard is not None else None
+    config = load_config(data_dir, sources)
+    load_sources(config.sources)  # a broken watch list is said now, before running forever
+    if log_format == "json":
+        install_json_logs("INFO")
+    else:
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                            format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")  # fmt: skip
+    runner = Daemon(config, share, log_format, min_sleep=min_sleep,
+                    max_sleep=max(max_sleep, min_sleep))  # fmt: skip
+    sys.exit(runner.run())

@@ -99,12 +99,25 @@ def run_crawl(
     load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy()  # and a bad taxonomy
     open_store(config.data_dir).close()  # a data dir that is not writable, too
     with crawl_lock(config.data_dir):
+        _close_interrupted(config)
         before, usable = prepare_index(config)
         run_id = _run_scrapy(config, only, force, log_level, offline="" if usable else before,
                              shard=shard, log_format=log_format)  # fmt: skip
     report = _report(config, run_id)
     report.index = _index_line(config, before)
     return report
+
+
+def _close_interrupted(config: WatchConfig) -> None:
+    """A crawl killed before it closed its run record (SIGKILL, power loss) left it open: with
+    the lock held no other crawl runs, so it is closed here, as interrupted."""
+    store = open_store(config.data_dir)
+    try:
+        if closed := store.state.close_interrupted():
+            logger.warning("%d run record(s) left open by a crawl that was killed: closed as "
+                           "interrupted", closed)  # fmt: skip
+    finally:
+        store.close()
 
 
 def prepare_index(config: WatchConfig) -> tuple[str, bool]:

@@ -132,6 +132,15 @@ class CrawlState:
 
     # --- runs ----------------------------------------------------------------------------------
 
+    def close_interrupted(self) -> int:
+        """Close the run records a killed crawl left open (call it holding the crawl lock: then
+        no run is in progress); how many."""
+        with self.db.transaction() as conn:
+            return conn.execute(
+                "UPDATE runs SET finished_at = ?, status = 'interrupted', finish_reason = "
+                "'interrupted: the crawl ended without closing its run (killed?)' "
+                "WHERE finished_at = ''", (utc_now(),)).rowcount  # fmt: skip
+
     def start_run(self) -> int:
         with self.db.transaction() as conn:
             cursor = conn.execute("INSERT INTO runs (started_at) VALUES (?)", (utc_now(),))
