@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
-from watch.collect import stat_key
+from watch.collect import STORE_ERROR, stat_key
 from watch.config import WatchConfig
-from watch.errors import StoreUnavailable
+from watch.errors import DiskFull, StoreUnavailable
 from watch.items import Article
 from watch.store import Store, open_store
 from watch.store.elastic_client import ES_OFFLINE
@@ -22,7 +23,9 @@ logger = logging.getLogger(__name__)
 
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
+        self.full = ""  # the disk-full message, once the disk is full: nothing more is written
         self.config = WatchConfig.from_settings(crawler.settings)
         self.es_offline = str(crawler.settings.get(ES_OFFLINE) or "")
         self.store: Store | None = None
@@ -51,11 +54,17 @@ class StorePipeline:
         if not self.batch or self.store is None:
             return
         batch, self.batch = self.batch, []
+        if self.full:  # not stored, entries not recorded: collected again by the next crawl
+            self.stats.inc_value("watch/articles/failed", len(batch))
+            return
         originals = [a for a in batch if not a.duplicate_of]
         try:
             stored = iter(self.store.articles.upsert(originals))
             self.store.state.record_entries(batch)
             outcomes = [next(stored) if not a.duplicate_of else "unchanged" for a in batch]
+        except DiskFull as exc:
+            self._stop(str(exc))
+            outcomes = ["failed"] * len(batch)  # type: ignore[list-item]
         except StoreUnavailable as exc:
             logger.error("could not store %d articles: %s", len(batch), exc)
             outcomes = ["failed"] * len(batch)  # type: ignore[list-item]
@@ -64,3 +73,14 @@ class StorePipeline:
             self.stats.inc_value(stat_key(article.source_id, outcome))
             if outcome == "new" and article.cluster_id not in {"", article.id}:
                 self.stats.inc_value("watch/dedupe/near_duplicate")  # joined an earlier story
+
+    def _stop(self, message: str) -> None:
+        """The disk is full: say so once, and close the crawl (what it fetches next could not
+        be stored; the next crawl collects it)."""
+        if self.full:
+            return
+        self.full = message
+        logger.error("%s", message)
+        self.stats.set_value(STORE_ERROR, message)
+        if self.crawler.engine is not None:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk full"))

@@ -32,6 +32,7 @@ from twisted.python.failure import Failure
 
 from spiders.failures import describe_failure
 from watch.collect import (
+    STORE_ERROR,
     RunTracker,
     article_from_entry,
     article_from_link,
@@ -42,7 +43,7 @@ from watch.collect import (
     with_page,
 )
 from watch.config import WatchConfig
-from watch.errors import ConfigError, SourceError, StoreUnavailable
+from watch.errors import ConfigError, DiskFull, SourceError, StoreUnavailable
 from watch.extract import extract_article
 from watch.feeds import ParsedFeed, iso_utc, parse_feed
 from watch.health import PublishingStats, adaptive_interval, parse_iso
@@ -443,12 +444,18 @@ class FeedsSpider(scrapy.Spider):
             # merged it into an earlier copy), else the id of the one a past run stored
             first = self._requested.get(article.canonical_url)
             article.id = first.id if first is not None and first.id else article.id
-        self.store.state.record_entries([a for a in self._elsewhere if a.id])
         records, states = self.tracker.finish(self.crawler.stats.get_stats())
         self._adapt_intervals(states)
-        self.store.state.save_source_states(states)
-        self.store.state.finish_run(self.run_id, records, reason)
-        self.store.close()
+        if self.crawler.stats.get_value(STORE_ERROR):
+            reason = "disk full"  # whenever it struck, even in the last write
+        try:
+            self.store.state.record_entries([a for a in self._elsewhere if a.id])
+            self.store.state.save_source_states(states)
+            self.store.state.finish_run(self.run_id, records, reason)
+        except DiskFull as exc:  # the next crawl closes the run record, as interrupted
+            self.crawler.stats.set_value(STORE_ERROR, str(exc))
+        finally:
+            self.store.close()
 
 
 UNASKED_304 = (

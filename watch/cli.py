@@ -2,7 +2,8 @@
 
 Grammar shared by every command: data to stdout, messages and progress to stderr; ``--format``
 (a readable table by default) with ``--json`` as a shorthand; exit 0 ok, 1 partial failure,
-2 bad usage or input, 75 when another crawl holds the data dir's lock.
+2 bad usage or input, 74 when the disk holding the store is full, 75 when another crawl holds
+the data dir's lock.
 """
 
 from __future__ import annotations

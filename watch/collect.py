@@ -38,6 +38,9 @@ def stat_key(source_id: str, name: str) -> str:
     return f"watch/source/{source_id}/{name}"
 
 
+#: The crawl stat saying why the store stopped taking articles (the disk is full), if it did.
+STORE_ERROR = "watch/store_error"
+
 #: Every REVALIDATE_EVERY-th poll of a source that keeps answering "unchanged" is sent without
 #: validators: a server whose ETag or 304 lies about changes is caught within that many polls.
 REVALIDATE_EVERY = 4

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from watch.collect import STORE_ERROR
 from watch.config import WatchConfig
-from watch.errors import CrawlLocked, StoreUnavailable
+from watch.errors import CrawlLocked, DiskFull, StoreUnavailable
 from watch.sources import Shard, load_sources, select_sources
 from watch.store import SourceRun, open_store
 from watch.store.sqlite import utc_now
@@ -208,6 +209,8 @@ def _run_scrapy(
     process.crawl(crawler, sources=str(config.sources), source=",".join(only), force=force,
                   shard=str(shard or ""))  # fmt: skip
     process.start()
+    if crawler.stats and (full := crawler.stats.get_value(STORE_ERROR)):
+        raise DiskFull(str(full))  # said once, in one line; the next crawl closes the run
     return int(crawler.stats.get_value("watch/run_id", 0) if crawler.stats else 0)
 
 

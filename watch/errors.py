@@ -17,6 +17,7 @@ from __future__ import annotations
 __all__ = [
     "ConfigError",
     "CrawlLocked",
+    "DiskFull",
     "QuerySyntaxError",
     "SourceError",
     "StoreUnavailable",
@@ -62,6 +63,13 @@ class QuerySyntaxError(WatchError):
 
 class StoreUnavailable(WatchError):
     """The data dir or the store cannot be opened, read or written."""
+
+
+class DiskFull(StoreUnavailable):
+    """The disk holding the store is full: what was written before is kept (the transaction
+    that did not fit is rolled back)."""
+
+    exit_code = 74  # EX_IOERR
 
 
 class CrawlLocked(WatchError):

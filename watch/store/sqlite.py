@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 
-from watch.errors import StoreUnavailable
+from watch.errors import DiskFull, StoreUnavailable
 from watch.items import Article, TopicTag
 from watch.query import Node
 from watch.store.base import (
@@ -155,10 +155,16 @@ class Database:
             raise StoreUnavailable(f"{self.path}: cannot write the store ({exc})") from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+                raise DiskFull(
+                    f"{self.path}: the disk is full ({exc}) — free space in {self.path.parent} "
+                    "and crawl again; everything stored before is kept"
+                ) from None
             raise
-        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
