@@ -64,10 +64,11 @@ def runs(
     """The history of crawl runs: when, how long, what came in and what failed."""
     config = load_config(data_dir, sources)
     with reading(config) as store:
-        found = [_run_dict(r) for r in store.state.runs(limit=10_000 if run_id else limit)]
-    if run_id is not None:
-        found = [r for r in found if r["id"] == run_id]
-        if not found:
+        if run_id is None:
+            found = [_run_dict(r) for r in store.state.runs(limit=limit)]
+        elif (one := store.state.run(run_id)) is not None:
+            found = [_run_dict(one)]
+        else:
             raise ConfigError(f"no run {run_id} in {config.db_path} — see `llwatch runs`")
     if as_json or fmt == "json":
         for run in found:
@@ -75,7 +76,7 @@ def runs(
         return
     if run_id is None:
         rows = [[r["id"], r["started_at"], r["duration"] if r["duration"] is not None else "—",
-                 r["status"], r["sources"] and len(r["sources"]), r["new"], r["updated"],
+                 r["status"], len(r["sources"]), r["new"], r["updated"],
                  r["failed_sources"], r["finish_reason"]] for r in found]  # fmt: skip
         headers = ["run", "started", "seconds", "status", "sources", "new", "updated", "failed",
                    "ended by"]  # fmt: skip

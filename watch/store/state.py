@@ -172,6 +172,11 @@ class CrawlState:
         ).fetchall()
         return [dict(r) | {"sources": self.run_sources(r["id"])} for r in rows]
 
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        """One run, with its per-source records under ``sources`` (None if there is none)."""
+        row = self.db.conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return dict(row) | {"sources": self.run_sources(run_id)} if row else None
+
     def run_sources(self, run_id: int) -> list[SourceRun]:
         rows = self.db.conn.execute(
             "SELECT * FROM run_sources WHERE run_id = ? ORDER BY source_id", (run_id,)
