@@ -49,7 +49,7 @@ def seconds_to_next(config: WatchConfig, shard: Shard | None, now: datetime) -> 
         return float("inf"), ""
     if not config.db_path.exists():
         return 0.0, sources[0].id
-    store = open_store(config.data_dir, readonly=True)
+    store = open_store(config.data_dir)  # not read-only: a store of an older llwatch is migrated
     try:
         states = store.state.source_states()
     finally:
