@@ -45,10 +45,11 @@ def test_top_level_layout() -> None:
 
 def test_error_hierarchy() -> None:
     for cls in (errors.ConfigError, errors.SourceError, errors.QuerySyntaxError,
-                errors.StoreUnavailable, errors.CrawlLocked):  # fmt: skip
+                errors.StoreUnavailable, errors.CrawlLocked, errors.DiskFull):  # fmt: skip
         assert issubclass(cls, errors.WatchError)
+    assert issubclass(errors.DiskFull, errors.StoreUnavailable)
     assert set(errors.__all__) == {"WatchError", "ConfigError", "SourceError", "QuerySyntaxError",
-                                   "StoreUnavailable", "CrawlLocked"}  # fmt: skip
+                                   "StoreUnavailable", "CrawlLocked", "DiskFull"}  # fmt: skip
 
 
 def test_scrapy_list_from_the_repository_root() -> None:
