@@ -29,7 +29,7 @@ from types import FrameType
 from watch.collect import is_due
 from watch.config import WatchConfig
 from watch.errors import WatchError
-from watch.health import next_due
+from watch.health import next_due, parse_iso
 from watch.sources import Shard, load_sources
 from watch.store import open_store
 from watch.store.base import SourceState
@@ -59,7 +59,7 @@ def seconds_to_next(config: WatchConfig, shard: Shard | None, now: datetime) -> 
         state = states.get(source.id) or SourceState(source.id)
         if is_due(source, state, now):
             return 0.0, source.id
-        due = datetime.fromisoformat(next_due(source, state).replace("Z", "+00:00"))
+        due = parse_iso(next_due(source, state)) or now
         wait = (due - now).total_seconds()
         if wait < best:
             best, which = wait, source.id

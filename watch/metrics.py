@@ -14,7 +14,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Gauge, generate_latest, write_to_textfile
 
-from watch.health import PublishingStats, assess
+from watch.health import PublishingStats, assess, parse_iso
 from watch.sources import Source
 from watch.store import Store
 
@@ -24,16 +24,9 @@ __all__ = ["HEALTH_STATES", "collect", "exposition", "seconds_between", "write_t
 HEALTH_STATES = ("dead", "failing", "silent", "dropping", "new", "ok", "disabled")
 
 
-def _moment(stamp: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
-    except ValueError:
-        return None
-
-
 def seconds_between(start: str, end: str) -> float | None:
     """Seconds from one ISO stamp to another (None when either is missing)."""
-    first, last = _moment(start), _moment(end)
+    first, last = parse_iso(start), parse_iso(end)
     return (last - first).total_seconds() if first and last else None
 
 
@@ -70,7 +63,7 @@ def collect(store: Store, sources: list[Source], now: datetime | None = None) ->
     if finished:
         last = finished[0]
         duration = seconds_between(last["started_at"], last["finished_at"]) or 0.0
-        ended = _moment(last["finished_at"])
+        ended = parse_iso(last["finished_at"])
         gauge("llwatch_last_run_duration_seconds", "Duration of the last finished crawl run").set(
             duration
         )
@@ -94,7 +87,7 @@ def collect(store: Store, sources: list[Source], now: datetime | None = None) ->
     gauge("llwatch_outbox_refused", "Articles the index refused for good (need a person)").set(
         outbox["refused"]
     )
-    oldest = _moment(outbox["oldest"])
+    oldest = parse_iso(outbox["oldest"])
     gauge("llwatch_outbox_oldest_age_seconds", "Age of the oldest article in the outbox").set(
         (now - oldest).total_seconds() if oldest else 0
     )

@@ -190,6 +190,12 @@ class Snapshot:
         rowids = rowids[(rowids >= 0) & (rowids < self.size)]
         return rowids[self.present[rowids]]
 
+    def _chosen(self, rowids: IntArray) -> Mask:
+        """A mask over rowids that is true at ``rowids``."""
+        chosen = np.zeros(self.size, dtype=np.bool_)
+        chosen[rowids] = True
+        return chosen
+
     def _counts(self, field: str, rowids: IntArray | None) -> npt.NDArray[np.int64]:
         width = len(self.codes[field].names)
         if field in _SINGLE:
@@ -197,9 +203,7 @@ class Snapshot:
         else:
             articles, values = self.pairs[field]
             if rowids is not None:
-                chosen = np.zeros(self.size, dtype=np.bool_)
-                chosen[self._inside(rowids)] = True
-                values = values[chosen[articles]]
+                values = values[self._chosen(self._inside(rowids))[articles]]
         return np.bincount(values[values >= 0], minlength=width)
 
     def facets(
@@ -231,9 +235,7 @@ class Snapshot:
             names = self.codes[by].names
         else:
             articles, codes = self.pairs[by]
-            chosen = np.zeros(self.size, dtype=np.bool_)
-            chosen[inside] = True
-            keep = chosen[articles]
+            keep = self._chosen(inside)[articles]
             days, values = self.day[articles[keep]], codes[keep].astype(np.int64)
             names = self.codes[by].names
         dated = (days >= 0) & (values >= 0)
