@@ -40,6 +40,7 @@ def test_defaults() -> None:
         smtp_to="",
         alert_stale_hours=24.0,
         alert_outbox_hours=2.0,
+        countries="",
     )
     assert config.db_path == Path("data") / "watch.sqlite3"
 

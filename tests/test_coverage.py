@@ -82,6 +82,16 @@ def test_a_delegate_list(tmp_path: Path, data_dir: Path) -> None:
     as_json = json.loads(llwatch("coverage", "--data-dir", str(data_dir), "--countries",
                                  str(listed), "--json", "--since", "2026-03-01").stdout)  # fmt: skip
     assert as_json["uncovered"] == ["BR", "CO"]
+    # the list can be a setting (as the web's coverage page reads it); --countries wins
+    setting = {"WATCH_COUNTRIES": str(listed)}
+    configured = json.loads(llwatch("coverage", "--data-dir", str(data_dir), "--json",
+                                    env=setting).stdout)  # fmt: skip
+    assert configured["countries"] == 4
+    one = tmp_path / "one.txt"
+    one.write_text("FR\n", "utf-8")
+    chosen = json.loads(llwatch("coverage", "--data-dir", str(data_dir), "--json",
+                                "--countries", str(one), env=setting).stdout)  # fmt: skip
+    assert chosen["countries"] == 1
 
 
 @pytest.mark.parametrize(("text", "line"), [("SN\nAtlantis\n", 2), ("XX\n", 1)])

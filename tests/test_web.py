@@ -163,7 +163,8 @@ def test_read_only_and_headers(client: TestClient) -> None:
 def test_openapi_describes_every_endpoint(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) == {"/api/search", "/api/articles/{article_id}", "/api/trends",
-                                  "/api/export", "/api/sources", "/api/digest"}  # fmt: skip
+                                  "/api/export", "/api/sources", "/api/digest",
+                                  "/api/coverage"}  # fmt: skip
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert params >= {"q", "lang", "topic", "country", "source", "since", "until", "sort", "page",
                       "size", "facets"}  # fmt: skip

@@ -78,6 +78,21 @@ def no_console_errors(driver: Any) -> None:
     assert console_errors(driver) == []
 
 
+def fits_a_phone(driver: Any, url: str, screenshot: str) -> None:
+    """``url`` on a 375 px wide window: nothing wider than the screen, no console error."""
+    driver.set_window_size(375, 800)
+    try:
+        driver.get(url)
+        inner, scroll = driver.execute_script(
+            "return [window.innerWidth, document.documentElement.scrollWidth]"
+        )
+        assert scroll <= inner
+        no_console_errors(driver)
+        driver.get_screenshot_as_file(str(ARTIFACTS / screenshot))
+    finally:
+        driver.set_window_size(1200, 1000)
+
+
 def test_a_researchers_session(browser: Any, server: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
@@ -141,17 +156,7 @@ def test_the_keyboard_reaches_the_search(browser: Any, server: str) -> None:
 
 
 def test_the_page_fits_a_phone(browser: Any, server: str) -> None:
-    browser.set_window_size(375, 800)
-    try:
-        browser.get(server + "/?q=adult")
-        inner, scroll = browser.execute_script(
-            "return [window.innerWidth, document.documentElement.scrollWidth]"
-        )
-        assert scroll <= inner
-        no_console_errors(browser)
-        browser.get_screenshot_as_file(str(ARTIFACTS / "search-phone.png"))
-    finally:
-        browser.set_window_size(1200, 1000)
+    fits_a_phone(browser, server + "/?q=adult", "search-phone.png")
 
 
 def test_no_external_resource(browser: Any, server: str) -> None:
@@ -161,3 +166,26 @@ def test_no_external_resource(browser: Any, server: str) -> None:
     )
     assert set(origins) <= {server}
     assert Path(ARTIFACTS).is_dir()
+
+
+def test_the_coverage_page(browser: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/?q=literacy")
+    navigate(browser, browser.find_element(By.LINK_TEXT, "Coverage").click)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Coverage by country"
+    chart = browser.find_element(By.CSS_SELECTOR, "svg.regions")
+    assert chart.size["width"] > 300
+    assert chart.size["height"] > 100
+    date_field = browser.find_element(By.NAME, "since")
+    date_field.send_keys("01012020")  # Chromium's date field, typed as a person would
+    navigate(browser, browser.find_element(By.CSS_SELECTOR, ".period button").click)
+    assert "since=2020-01-01" in browser.current_url
+    kenya = browser.find_element(By.CSS_SELECTOR, 'tr[data-code="KE"]')
+    bars = kenya.find_elements(By.CSS_SELECTOR, "svg.bars rect")
+    assert [bar.size["width"] > 0 for bar in bars] == [True, True]
+    count = int(kenya.find_elements(By.TAG_NAME, "a")[1].text)
+    navigate(browser, kenya.find_elements(By.TAG_NAME, "a")[1].click)  # articles mentioning it
+    assert total(browser) == count
+    no_console_errors(browser)
+    fits_a_phone(browser, server + "/coverage?since=2020-01-01&ui=fr", "coverage-phone.png")

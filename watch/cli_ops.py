@@ -3,7 +3,6 @@ crawls uses (registered on the ``llwatch`` group by watch.cli)."""
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 import logging
@@ -191,8 +190,8 @@ def schedule(
 @click.option("--since", help="First day, YYYY-MM-DD (default: 30 days before --until).")
 @click.option("--until", help="Last day, YYYY-MM-DD, included (default: today).")
 @click.option("--countries", "countries_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="The countries to check, one ISO code or name per line (default: the 193 UN "
-              "member states).")  # fmt: skip
+              help="The countries to check, one ISO code or name per line (default: "
+              "WATCH_COUNTRIES, else the 193 UN member states).")  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 @format_option(["table", "csv", "json"], "table")
 @handle_errors
@@ -203,21 +202,17 @@ def coverage(
     """Articles per country over a period, from the country's own sources and mentioning it,
     for each country of a list; the countries with nothing come first and are flagged."""
     from watch.coverage import coverage as report_of
-    from watch.coverage import load_countries
+    from watch.coverage import the_countries
 
     config = load_config(data_dir, sources)
-    wanted = load_countries(countries_file) if countries_file else None
+    wanted = the_countries(countries_file or config.countries)
     with reading(config) as store:
         report = report_of(store.articles, wanted, since, until)
     with output(out) as stream:
         if as_json or fmt == "json":
             stream.write(json.dumps(report.as_dict(), ensure_ascii=False) + "\n")
         elif fmt == "csv":
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(["code", "country", "region", "from_sources", "mentioned", "covered"])
-            for row in report.rows:
-                writer.writerow([row.code, row.name, row.region, row.from_sources, row.mentioned,
-                                 "yes" if row.covered else "no"])  # fmt: skip
+            report.write_csv(stream)
         else:
             rows = [[r.code, r.name, r.region, r.from_sources, r.mentioned,
                      "" if r.covered else "NOTHING"] for r in report.rows]  # fmt: skip

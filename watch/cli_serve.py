@@ -25,9 +25,11 @@ def serve(data_dir: Path | None, sources: Path | None, host: str, port: int) -> 
         import uvicorn
     except ImportError:  # pragma: no cover - a dependency
         raise ConfigError("the web server is not installed — pip install llwatch") from None
+    from watch.coverage import the_countries
     from watch.web import create_app
 
     config = load_config(data_dir, sources)
+    the_countries(config.countries)  # a broken WATCH_COUNTRIES list is said now, not per request
     if not config.db_path.exists() and not config.es_url:
         raise StoreUnavailable(f"{config.db_path}: no store here yet — run `llwatch crawl` first")
     click.echo(f"llwatch: serving {config.data_dir} on http://{host}:{port}/ (Ctrl-C stops)",

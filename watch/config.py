@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "WATCH_SMTP_TO": "",  # who gets alert mails, comma-separated
     "WATCH_ALERT_STALE_HOURS": 24.0,  # alert when no crawl finished for this long
     "WATCH_ALERT_OUTBOX_HOURS": 2.0,  # alert when articles wait for the index this long
+    "WATCH_COUNTRIES": "",  # the countries to cover (a file of codes or names; "" = UN members)
 }
 
 
@@ -93,6 +94,7 @@ class WatchConfig:
     smtp_to: str
     alert_stale_hours: float
     alert_outbox_hours: float
+    countries: str
 
     @classmethod
     def load(

@@ -9,12 +9,13 @@ Elasticsearch index alike.
 
 from __future__ import annotations
 
+import csv
 import functools
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pycountry
 
@@ -23,7 +24,15 @@ from watch.errors import ConfigError
 from watch.query import parse
 from watch.store.base import ArticleStore
 
-__all__ = ["DEFAULT_DAYS", "CountryCoverage", "Report", "coverage", "load_countries", "un_members"]
+__all__ = [
+    "DEFAULT_DAYS",
+    "CountryCoverage",
+    "Report",
+    "coverage",
+    "load_countries",
+    "the_countries",
+    "un_members",
+]
 
 #: The period when none is given: the last 30 days, today included.
 DEFAULT_DAYS = 30
@@ -59,6 +68,14 @@ class Report:
             "uncovered": [row.code for row in self.uncovered],
             "rows": [asdict(row) | {"covered": row.covered} for row in self.rows],
         }  # fmt: skip
+
+    def write_csv(self, stream: IO[str]) -> None:
+        """One row per country: code, country, region, from_sources, mentioned, covered."""
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["code", "country", "region", "from_sources", "mentioned", "covered"])
+        for row in self.rows:
+            writer.writerow([row.code, row.name, row.region, row.from_sources, row.mentioned,
+                             "yes" if row.covered else "no"])  # fmt: skip
 
 
 @functools.cache
@@ -113,6 +130,12 @@ def load_countries(path: Path) -> list[str]:
     if not codes:
         raise ConfigError(f"{path}: no country in the list — one ISO code or name per line")
     return codes
+
+
+def the_countries(path: Path | str | None) -> list[str] | None:
+    """The countries to cover: those listed in ``path`` (``--countries``, WATCH_COUNTRIES), or
+    None for the UN member states when no list is given."""
+    return load_countries(Path(path).expanduser()) if path else None
 
 
 def _day(value: str, flag: str) -> date:

@@ -11,11 +11,13 @@ Content-Security-Policy: the page loads nothing but its own stylesheet and runs 
 from __future__ import annotations
 
 import contextlib
+import io
 import queue
 import re
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -25,7 +27,8 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from watch.config import VERSION, WatchConfig
-from watch.errors import QuerySyntaxError, StoreUnavailable, WatchError
+from watch.coverage import Report
+from watch.errors import ConfigError, QuerySyntaxError, StoreUnavailable, WatchError
 from watch.export import ExportFormat, export_lines
 from watch.query import Node, parse
 from watch.store import DB_NAME, Store, open_store
@@ -33,7 +36,7 @@ from watch.store.base import FacetField, Hit
 from watch.store.columns import Columns
 from watch.store.sqlite import Database
 
-__all__ = ["MAX_QUERY", "WebError", "create_app", "search_tree"]
+__all__ = ["MAX_QUERY", "WebError", "coverage_report", "create_app", "search_tree"]
 
 MAX_QUERY = 500
 MAX_SIZE = 100
@@ -282,6 +285,34 @@ def selection(
                      search_tree("", {}, since, until, year))  # fmt: skip
 
 
+def coverage_report(
+    stores: Stores, config: WatchConfig, since: str | None, until: str | None, countries: str
+) -> Report:
+    """The coverage report of the page and the API: over [since, until] (days; default the
+    last 30), for WATCH_COUNTRIES' list (``configured``, the UN members when none is set) or
+    the UN member states (``un``)."""
+    from watch.coverage import coverage, the_countries
+
+    days = {}
+    for name, value in (("since", since), ("until", until)):
+        if value:
+            try:
+                days[name] = date.fromisoformat(value).isoformat()
+            except ValueError:
+                raise WebError(400, "bad_parameter",
+                               f"{name}={value[:40]!r}: write a day as YYYY-MM-DD") from None  # fmt: skip
+    if len(days) == 2 and days["since"] > days["until"]:
+        raise WebError(400, "bad_parameter",
+                       f"since={days['since']} is after until={days['until']}: swap them")  # fmt: skip
+    if countries not in ("configured", "un"):
+        raise WebError(400, "bad_parameter", f"countries={countries[:40]!r}: configured or un")
+    try:
+        wanted = the_countries(config.countries) if countries == "configured" else None
+    except ConfigError as exc:  # the server's setting, not the request: said to the operator too
+        raise WebError(500, "bad_setting", f"WATCH_COUNTRIES: {exc}") from None
+    return coverage(stores.get().articles, wanted, days.get("since"), days.get("until"))
+
+
 def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
     @app.get("/api/search", tags=["search"], summary="Search the articles")
     def api_search(
@@ -360,6 +391,27 @@ def _api(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
                         "country": source.country, "languages": list(source.languages),
                         "enabled": source.enabled, "health": asdict(health)})  # fmt: skip
         return out
+
+    @app.get("/api/coverage", tags=["coverage"], summary="Articles per country over a period")
+    def api_coverage(
+        since: str | None = Query(None, description="First day, YYYY-MM-DD (default: 30 days "
+                                  "before until)"),
+        until: str | None = Query(None, description="Last day, included (default: today)"),
+        countries: Literal["configured", "un"] = Query(
+            "configured", description="WATCH_COUNTRIES' list (the UN members when it is not "
+            "set), or the 193 UN member states"),
+        format: Literal["json", "csv"] = "json",
+    ) -> Response:  # fmt: skip
+        """For each country of the list: articles from its own sources and articles mentioning
+        it; the countries with neither first (``uncovered``)."""
+        report = coverage_report(stores, config, since, until, countries)
+        if format == "csv":
+            stream = io.StringIO()
+            report.write_csv(stream)
+            name = f"llwatch-coverage-{report.since}-{report.until}.csv"
+            return Response(stream.getvalue(), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+        return JSONResponse(report.as_dict())
 
     @app.get("/api/digest", tags=["digest"], summary="The weekly picks")
     def api_digest(

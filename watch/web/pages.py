@@ -19,18 +19,19 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from watch.config import WatchConfig
-from watch.countries import country_name
+from watch.countries import REGIONS, country_name
+from watch.coverage import Report
 from watch.store.base import Hit
 from watch.taxonomy import Taxonomy, default_taxonomy, load_taxonomy
 from watch.urls import is_http_url
-from watch.web.app import FACETS, FILTERS, Stores, WebError, search_tree
-from watch.web.chart import trend_svg
+from watch.web.app import FACETS, FILTERS, Stores, WebError, coverage_report, search_tree
+from watch.web.chart import bars_svg, regions_svg, trend_svg
 from watch.web.texts import LANGUAGES, TEXTS, choose_language
 
 __all__ = ["add_pages", "error_page"]
 
 PAGE_SIZE = 20
-STATE = ("q", *FILTERS, "year", "sort", "page", "ui")
+STATE = ("q", *FILTERS, "year", "since", "until", "sort", "page", "ui")
 _MARK = re.compile(r"\[([^\[\]]{1,200})\]")
 
 
@@ -145,13 +146,14 @@ def add_pages(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
         context["switch"] = {
             code: _link(state, ui=code, page=state.get("page")) for code in LANGUAGES
         }
+        period = {k: state.get(k) for k in ("year", "since", "until")}
         chosen = [{"label": f"{t['language' if k == 'lang' else k] if k in t or k == 'lang' else k}: "
                             f"{labels(k, v)}", "href": _link(state, **{k: None})}
-                  for k, v in {**filters, "year": state.get("year")}.items() if v]  # fmt: skip
+                  for k, v in {**filters, **period}.items() if v]  # fmt: skip
         context["chosen"] = chosen
         status = 200
         try:
-            tree = search_tree(state.get("q", ""), filters, year=state.get("year"))
+            tree = search_tree(state.get("q", ""), filters, **period)
             page = _page_number(state.get("page"))
             sort = "date" if state.get("sort") == "date" else "relevance"
             store = stores.get()
@@ -214,6 +216,73 @@ def add_pages(app: FastAPI, stores: Stores, config: WatchConfig) -> None:
                     for code in LANGUAGES})  # fmt: skip
         return HTMLResponse(html)
 
+    @app.get("/coverage", response_class=HTMLResponse, include_in_schema=False)
+    def coverage_page(request: Request) -> Response:
+        params = {k: request.query_params.get(k, "")[:100]
+                  for k in ("since", "until", "countries", "ui")}  # fmt: skip
+        ui = choose_language(params["ui"], request.headers.get("accept-language"))
+        t = TEXTS[ui]
+        countries = params["countries"] or "configured"
+        state = {k: v for k, v in params.items() if v}
+        context: dict[str, Any] = {
+            "ui": ui, "t": t, "error": None, "since": params["since"], "until": params["until"],
+            "countries": countries, "configured": bool(config.countries),
+            "switch": {code: "/coverage?" + urlencode({**state, "ui": code}) for code in LANGUAGES},
+        }  # fmt: skip
+        status = 200
+        try:
+            report = coverage_report(stores, config, params["since"] or None,
+                                     params["until"] or None, countries)  # fmt: skip
+            context.update(_coverage_view(report, ui, t, countries, bool(config.countries)))
+        except WebError as exc:
+            if exc.status >= 500:
+                raise
+            context["error"] = exc.message
+            status = exc.status
+        html = _environment().get_template("coverage.html").render(**context)
+        return HTMLResponse(html, status_code=status)
+
+
+def _coverage_view(report: Report, ui: str, t: dict[str, str], countries: str,
+                   configured: bool) -> dict[str, Any]:  # fmt: skip
+    """The coverage page's context: the summary, the regions' chart, and per region its
+    countries (gaps first) with their bars and links to their articles of the period."""
+    from watch.digest_render import TEXTS as REGION_NAMES
+
+    period = {"since": report.since, "until": report.until, "ui": ui}
+    top = max([max(r.from_sources, r.mentioned) for r in report.rows] or [0])
+    regions: dict[str, list[dict[str, Any]]] = {}
+    for row in report.rows:
+        name = country_name(row.code, ui)
+        regions.setdefault(row.region, []).append({
+            "code": row.code, "name": name, "covered": row.covered,
+            "from_sources": row.from_sources, "mentioned": row.mentioned,
+            "own_href": "/?" + urlencode({"source_country": row.code, **period}),
+            "mentioned_href": "/?" + urlencode({"country": row.code, **period}),
+            "bars": Markup(bars_svg(row.from_sources, row.mentioned, top)),
+        })  # fmt: skip
+    order = [r for r in REGIONS if r in regions] + sorted(set(regions) - set(REGIONS))
+    sections = [{"slug": slug, "label": REGION_NAMES[ui].get(slug, slug),
+                 "covered": sum(r["covered"] for r in regions[slug]),
+                 "rows": regions[slug]} for slug in order]  # fmt: skip
+    shares = [(section["label"], section["covered"], len(section["rows"])) for section in sections]
+    figures = "; ".join(f"{label} {covered}/{total}" for label, covered, total in shares)
+    covered = len(report.rows) - len(report.uncovered)
+    query = {"since": report.since, "until": report.until, "countries": countries}
+    return {
+        "since": report.since, "until": report.until, "countries": countries,
+        "configured": configured,
+        "intro": t["coverage_intro"].format(since=report.since, until=report.until),
+        "summary": t["coverage_summary"].format(covered=covered, total=len(report.rows),
+                                                gaps=len(report.uncovered)),
+        "gaps": sorted((country_name(r.code, ui) for r in report.uncovered), key=str.casefold),
+        "chart": Markup(regions_svg(shares, t["regions_chart"],
+                                    t["regions_desc"].format(figures=figures))),
+        "sections": sections,
+        "downloads": {f: "/api/coverage?" + urlencode({**query, "format": f})
+                      for f in ("csv", "json")},
+    }  # fmt: skip
+
 
 def _page_number(text: str | None) -> int:
     try:
@@ -226,10 +295,7 @@ def _page_number(text: str | None) -> int:
 
 
 def _api_filters(state: dict[str, str]) -> dict[str, str]:
-    out = {k: v for k, v in state.items() if k in ("q", *FILTERS)}
-    if year := state.get("year"):
-        out.update(since=year, until=year)
-    return out
+    return {k: v for k, v in state.items() if k in ("q", *FILTERS, "year", "since", "until")}
 
 
 def _source_names(config: WatchConfig) -> dict[str, str]:
