@@ -16,6 +16,7 @@ import json
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -172,6 +173,9 @@ class FakeCluster(http.server.ThreadingHTTPServer):
         self.missing = False  # no index behind the alias
         self.alias = "llwatch-articles"
         self.log: list[tuple[str, str, str]] = []  # (method, path, body) of each request
+        self.tasks: dict[str, dict[str, Any]] = {}  # _delete_by_query tasks: their outcome
+        self.task_polls = 0  # a task answers "not completed" this many times first
+        self.delete_failures: list[dict[str, Any]] = []  # what a delete task reports failing
 
     @property
     def url(self) -> str:
@@ -221,6 +225,12 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
             if self._fault():
                 return
             self._send(self._admin(parts))
+            return
+        if parts[:1] == ["_tasks"] and len(parts) == 2:
+            self.server.log.append(("GET", urllib.parse.unquote("/" + "/".join(parts)), ""))
+            if self._fault():
+                return
+            self._send(self._task(urllib.parse.unquote(parts[1])))
             return
         if len(parts) == 3 and parts[1] == "_doc":
             if self._fault():
@@ -289,6 +299,16 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
             query = (json.loads(body) if body else {}).get("query", {"match_all": {}})
             self._send({"count": len(self._matching(query))})
             return
+        if path.endswith("/_delete_by_query"):
+            doomed = self._matching(json.loads(body)["query"])
+            if not self.server.delete_failures:
+                for doc in doomed:
+                    del docs[doc["id"]]
+            task = f"fake:{len(self.server.tasks) + 1}"
+            self.server.tasks[task] = {"deleted": 0 if self.server.delete_failures else len(doomed),
+                                       "failures": self.server.delete_failures}  # fmt: skip
+            self._send({"task": task})
+            return
         if path.endswith("/_update_by_query"):
             request = json.loads(body)
             head = request["script"]["params"]["head"]
@@ -312,6 +332,13 @@ class _ClusterHandler(http.server.BaseHTTPRequestHandler):
             self.server.dead = True
 
     do_PUT = do_POST  # the 9.x client sends _bulk as PUT
+
+    def _task(self, task: str) -> dict[str, Any]:
+        """A task's status: "not completed" ``task_polls`` times, then its outcome."""
+        if self.server.task_polls > 0:
+            self.server.task_polls -= 1
+            return {"completed": False, "task": {"id": task, "action": "delete/byquery"}}
+        return {"completed": True, "task": {"id": task}, "response": self.server.tasks[task]}
 
     def _matching(self, query: dict[str, Any]) -> list[dict[str, Any]]:
         from tests.test_elastic_parity import matches

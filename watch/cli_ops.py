@@ -232,19 +232,23 @@ def coverage(
 def prune(
     data_dir: Path | None, sources: Path | None, older_than: str, dry_run: bool
 ) -> None:  # fmt: skip
-    """Retention: delete the articles older than an age from the embedded store (never a pinned
-    pick; not while a crawl runs). Nothing is deleted unless asked."""
-    from watch.prune import parse_age
+    """Retention: delete the articles older than an age (never a pinned pick; not while a
+    crawl runs), from the embedded store or the Elasticsearch index. Nothing is deleted unless
+    asked."""
+    from watch.prune import parse_age, prune_index
     from watch.prune import prune as cut_old
 
     config = load_config(data_dir, sources)
+    age = parse_age(older_than)
     if config.es_url:
-        raise ConfigError("prune works on the embedded store; on Elasticsearch keep the index "
-                          "small with an ILM policy or _delete_by_query on `date`")  # fmt: skip
-    done = cut_old(config.data_dir, parse_age(older_than), dry_run=dry_run)
+        done = prune_index(config, age, dry_run=dry_run)
+    else:
+        done = cut_old(config.data_dir, age, dry_run=dry_run)
     verb = "would be deleted" if dry_run else "deleted"
+    waiting = (f"; {done.outbox} waiting for the index {'would be ' if dry_run else ''}dropped"
+               if done.outbox else "")  # fmt: skip
     click.echo(f"{done.deleted} articles dated before {done.cut} {verb}; "
-               f"{done.kept_pinned} pinned kept")  # fmt: skip
+               f"{done.kept_pinned} pinned kept{waiting}")  # fmt: skip
 
 
 @cli.command()

@@ -17,6 +17,7 @@ what it collects).
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -155,6 +156,43 @@ class ElasticArticleStore:
     def sync(self, *, include_refused: bool = False, batch: int = 500) -> Delivery:
         """Deliver what waits in the outbox (clustered now that the index can be searched)."""
         return sync_outbox(self.state, self._write, batch=batch, include_refused=include_refused)
+
+    def delete_before(
+        self, cut: str, keep: Sequence[str], *, dry_run: bool = False, poll: float = 2.0
+    ) -> tuple[int, int]:
+        """Delete the documents dated before ``cut`` (UTC ISO 8601) except those of ``keep``;
+        (deleted, or would be with ``dry_run``; kept of ``keep``). One ``_delete_by_query``
+        run as a task (a long delete outlives no request timeout), its status polled."""
+        old = {"range": {"date": {"lt": cut}}}
+        spared = [{"ids": {"values": list(keep)}}] if keep else []
+        doomed = {"bool": {"filter": [old], "must_not": spared}}
+        with self._asking():
+            kept = (int(self.client.count(index=self.alias, query={"bool": {
+                "filter": [old, *spared]}})["count"]) if keep else 0)  # fmt: skip
+            if dry_run:
+                return int(self.client.count(index=self.alias, query=doomed)["count"]), kept
+            started = self.client.delete_by_query(index=self.alias, query=doomed, conflicts="proceed",
+                                                  refresh=True, slices="auto",
+                                                  wait_for_completion=False)  # fmt: skip
+            task = str(started["task"])
+            while not (status := self._task(task))["completed"]:
+                self.sleep(poll)
+        response = status.get("response") or {}
+        problem = status.get("error") or next(iter(response.get("failures") or []), None)
+        if problem:
+            reason = problem.get("reason") or problem.get("cause", {}).get("reason") or problem
+            raise StoreUnavailable(f"{self.alias}: deleting the old articles stopped (task {task}: "
+                                   f"{str(reason)[:200]}) — run llwatch prune again")  # fmt: skip
+        return int(response.get("deleted", 0)), kept
+
+    def _task(self, task: str) -> dict[str, Any]:
+        """The status of a task. The client flags the tasks API "technical preview", as
+        Elasticsearch's docs have for years while every tool polls it: not a warning here."""
+        from elasticsearch.exceptions import GeneralAvailabilityWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", GeneralAvailabilityWarning)
+            return dict(self.client.tasks.get(task_id=task).body)
 
     @contextmanager
     def _asking(self) -> Iterator[None]:

@@ -99,6 +99,20 @@ class CrawlState:
         ).fetchall()
         return [Article.from_dict(json.loads(r["payload"])) for r in rows]
 
+    def outbox_drop_before(self, cut: str, keep: Sequence[str], *, dry_run: bool = False) -> int:
+        """Drop the waiting articles dated before ``cut`` (their published, else fetched time),
+        except those of ``keep`` (retention: they would be indexed only to be pruned)."""
+        dated = ("coalesce(nullif(json_extract(payload, '$.published_at'), ''),"
+                 " json_extract(payload, '$.fetched_at'), '')")  # fmt: skip
+        marks = ",".join("?" * len(keep))
+        where = (f"{dated} != '' AND {dated} < ?"
+                 + (f" AND article_id NOT IN ({marks})" if keep else ""))  # fmt: skip
+        if dry_run:
+            return int(self.db.conn.execute(f"SELECT count(*) FROM outbox WHERE {where}",
+                                            (cut, *keep)).fetchone()[0])  # fmt: skip
+        with self.db.transaction() as conn:
+            return int(conn.execute(f"DELETE FROM outbox WHERE {where}", (cut, *keep)).rowcount)
+
     def outbox_delivered(self, article_ids: Sequence[str]) -> None:
         with self.db.transaction() as conn:
             conn.executemany("DELETE FROM outbox WHERE article_id = ?", [(i,) for i in article_ids])
