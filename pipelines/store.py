@@ -11,9 +11,9 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
-from watch.collect import STORE_ERROR, stat_key
+from watch.collect import DISK_FULL, STORE_ERROR, STORE_ERROR_REASON, STORE_LOCKED, stat_key
 from watch.config import WatchConfig
-from watch.errors import DiskFull, StoreUnavailable
+from watch.errors import DiskFull, StoreLocked, StoreUnavailable
 from watch.items import Article
 from watch.store import Store, open_store
 from watch.store.elastic_client import ES_OFFLINE
@@ -25,7 +25,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.full = ""  # the disk-full message, once the disk is full: nothing more is written
+        self.full = ""  # why nothing more can be written (disk full, store locked), once known
         self.config = WatchConfig.from_settings(crawler.settings)
         self.es_offline = str(crawler.settings.get(ES_OFFLINE) or "")
         self.store: Store | None = None
@@ -63,7 +63,10 @@ class StorePipeline:
             self.store.state.record_entries(batch)
             outcomes = [next(stored) if not a.duplicate_of else "unchanged" for a in batch]
         except DiskFull as exc:
-            self._stop(str(exc))
+            self._stop(str(exc), DISK_FULL)
+            outcomes = ["failed"] * len(batch)  # type: ignore[list-item]
+        except StoreLocked as exc:  # a stuck writer: each batch would wait the busy timeout
+            self._stop(str(exc), STORE_LOCKED)
             outcomes = ["failed"] * len(batch)  # type: ignore[list-item]
         except StoreUnavailable as exc:
             logger.error("could not store %d articles: %s", len(batch), exc)
@@ -74,13 +77,14 @@ class StorePipeline:
             if outcome == "new" and article.cluster_id not in {"", article.id}:
                 self.stats.inc_value("watch/dedupe/near_duplicate")  # joined an earlier story
 
-    def _stop(self, message: str) -> None:
-        """The disk is full: say so once, and close the crawl (what it fetches next could not
-        be stored; the next crawl collects it)."""
+    def _stop(self, message: str, reason: str) -> None:
+        """The disk is full, or another process holds the store: say so once, and close the
+        crawl (what it fetches next could not be stored; the next crawl collects it)."""
         if self.full:
             return
         self.full = message
         logger.error("%s", message)
         self.stats.set_value(STORE_ERROR, message)
+        self.stats.set_value(STORE_ERROR_REASON, reason)
         if self.crawler.engine is not None:
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk full"))
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))

@@ -32,7 +32,10 @@ from twisted.python.failure import Failure
 
 from spiders.failures import describe_failure
 from watch.collect import (
+    DISK_FULL,
     STORE_ERROR,
+    STORE_ERROR_REASON,
+    STORE_LOCKED,
     RunTracker,
     article_from_entry,
     article_from_link,
@@ -43,7 +46,7 @@ from watch.collect import (
     with_page,
 )
 from watch.config import WatchConfig
-from watch.errors import ConfigError, DiskFull, SourceError, StoreUnavailable
+from watch.errors import ConfigError, DiskFull, SourceError, StoreLocked, StoreUnavailable
 from watch.extract import extract_article
 from watch.feeds import ParsedFeed, iso_utc, parse_feed
 from watch.health import PublishingStats, adaptive_interval, parse_iso
@@ -446,14 +449,16 @@ class FeedsSpider(scrapy.Spider):
             article.id = first.id if first is not None and first.id else article.id
         records, states = self.tracker.finish(self.crawler.stats.get_stats())
         self._adapt_intervals(states)
-        if self.crawler.stats.get_value(STORE_ERROR):
-            reason = "disk full"  # whenever it struck, even in the last write
+        if self.crawler.stats.get_value(STORE_ERROR):  # whenever it struck, even at the end
+            reason = str(self.crawler.stats.get_value(STORE_ERROR_REASON) or DISK_FULL)
         try:
             self.store.state.record_entries([a for a in self._elsewhere if a.id])
             self.store.state.save_source_states(states)
             self.store.state.finish_run(self.run_id, records, reason)
-        except DiskFull as exc:  # the next crawl closes the run record, as interrupted
+        except (DiskFull, StoreLocked) as exc:  # the next crawl closes the run, as interrupted
             self.crawler.stats.set_value(STORE_ERROR, str(exc))
+            self.crawler.stats.set_value(STORE_ERROR_REASON,
+                                         STORE_LOCKED if isinstance(exc, StoreLocked) else DISK_FULL)  # fmt: skip
         finally:
             self.store.close()
 

@@ -25,6 +25,7 @@ def test_defaults() -> None:
         concurrent_per_domain=2,
         max_page_bytes=8 * 1024 * 1024,
         store_batch=50,
+        store_busy_timeout=30.0,
         progress="auto",
         taxonomy="",
         relevance_threshold=0.5,

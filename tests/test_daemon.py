@@ -87,8 +87,9 @@ def test_a_held_lock_is_waited_out(site_sources: Path, tmp_path: Path) -> None:
     log = tmp_path / "daemon.log"
     with crawl_lock(tmp_path):  # a stuck process holds the data dir
         daemon = start(daemon_args(tmp_path, site_sources), log)
-        wait_for(lambda: "holds the data dir's lock" in log.read_text("utf-8"),
-                 what="the lock message")  # fmt: skip
+        wait_for(lambda: "round skipped, tried again when due: another crawl is running on "
+                 f"{tmp_path} (pid {os.getpid()}" in log.read_text("utf-8"),
+                 what="the lock message naming its holder")  # fmt: skip
         assert daemon.poll() is None  # still running, waiting
     daemon.send_signal(signal.SIGINT)
     assert daemon.wait(timeout=60) == 0

@@ -45,11 +45,15 @@ def test_top_level_layout() -> None:
 
 def test_error_hierarchy() -> None:
     for cls in (errors.ConfigError, errors.SourceError, errors.QuerySyntaxError,
-                errors.StoreUnavailable, errors.CrawlLocked, errors.DiskFull):  # fmt: skip
+                errors.StoreUnavailable, errors.CrawlLocked, errors.DiskFull,
+                errors.StoreLocked):  # fmt: skip
         assert issubclass(cls, errors.WatchError)
     assert issubclass(errors.DiskFull, errors.StoreUnavailable)
+    assert issubclass(errors.StoreLocked, errors.StoreUnavailable)
+    assert errors.StoreLocked.exit_code == errors.CrawlLocked.exit_code == 75
     assert set(errors.__all__) == {"WatchError", "ConfigError", "SourceError", "QuerySyntaxError",
-                                   "StoreUnavailable", "CrawlLocked", "DiskFull"}  # fmt: skip
+                                   "StoreUnavailable", "CrawlLocked", "DiskFull",
+                                   "StoreLocked"}  # fmt: skip
 
 
 def test_scrapy_list_from_the_repository_root() -> None:

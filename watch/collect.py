@@ -38,8 +38,12 @@ def stat_key(source_id: str, name: str) -> str:
     return f"watch/source/{source_id}/{name}"
 
 
-#: The crawl stat saying why the store stopped taking articles (the disk is full), if it did.
+#: The crawl stats saying why the store stopped taking articles, if it did: the one-line
+#: message, and the run's finish reason (DISK_FULL or STORE_LOCKED).
 STORE_ERROR = "watch/store_error"
+STORE_ERROR_REASON = "watch/store_error_reason"
+DISK_FULL = "disk full"
+STORE_LOCKED = "store locked"
 
 #: Every REVALIDATE_EVERY-th poll of a source that keeps answering "unchanged" is sent without
 #: validators: a server whose ETag or 304 lies about changes is caught within that many polls.

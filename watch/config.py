@@ -34,6 +34,7 @@ DEFAULTS: dict[str, Any] = {
     "WATCH_CONCURRENT_PER_DOMAIN": 2,  # requests in flight per site
     "WATCH_MAX_PAGE_BYTES": 8 * 1024 * 1024,  # larger responses are dropped
     "WATCH_STORE_BATCH": 50,  # articles written per transaction
+    "WATCH_STORE_BUSY_TIMEOUT": 30.0,  # seconds a writer waits for another's lock on the store
     "WATCH_PROGRESS": "auto",  # progress line on stderr: auto (when a terminal), on, off
     "WATCH_TAXONOMY": "",  # the topic taxonomy file ("" = the one shipped, watch/taxonomy.yaml)
     "WATCH_RELEVANCE_THRESHOLD": 0.5,  # focus: general sources keep articles at or above it
@@ -79,6 +80,7 @@ class WatchConfig:
     concurrent_per_domain: int
     max_page_bytes: int
     store_batch: int
+    store_busy_timeout: float
     progress: str
     taxonomy: str
     relevance_threshold: float
@@ -127,7 +129,7 @@ class WatchConfig:
     def validate(self) -> None:
         """Raise ConfigError on values no crawl can work with."""
         positive = ("download_timeout", "throttle_max_delay", "concurrent_requests",
-                    "concurrent_per_domain", "max_page_bytes", "store_batch",
+                    "concurrent_per_domain", "max_page_bytes", "store_batch", "store_busy_timeout",
                     "es_timeout", "smtp_port", "alert_stale_hours",
                     "alert_outbox_hours")  # fmt: skip
         for name in positive:

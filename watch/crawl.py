@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from watch.collect import STORE_ERROR
+from watch.collect import STORE_ERROR, STORE_ERROR_REASON, STORE_LOCKED
 from watch.config import WatchConfig
-from watch.errors import CrawlLocked, DiskFull, StoreUnavailable
+from watch.errors import CrawlLocked, DiskFull, StoreLocked, StoreUnavailable
 from watch.sources import Shard, load_sources, select_sources
 from watch.store import SourceRun, open_store
 from watch.store.sqlite import utc_now
@@ -98,7 +98,8 @@ def run_crawl(
     the data dir."""
     select_sources(load_sources(config.sources), list(only) or None)  # bad input stops here, loudly
     load_taxonomy(config.taxonomy) if config.taxonomy else default_taxonomy()  # and a bad taxonomy
-    open_store(config.data_dir).close()  # a data dir that is not writable, too
+    busy = config.store_busy_timeout
+    open_store(config.data_dir, busy_timeout=busy).close()  # a data dir not writable, too
     with crawl_lock(config.data_dir):
         _close_interrupted(config)
         before, usable = prepare_index(config)
@@ -112,7 +113,7 @@ def run_crawl(
 def _close_interrupted(config: WatchConfig) -> None:
     """A crawl killed before it closed its run record (SIGKILL, power loss) left it open: with
     the lock held no other crawl runs, so it is closed here, as interrupted."""
-    store = open_store(config.data_dir)
+    store = open_store(config.data_dir, busy_timeout=config.store_busy_timeout)
     try:
         if closed := store.state.close_interrupted():
             logger.warning("%d run record(s) left open by a crawl that was killed: closed as "
@@ -209,8 +210,10 @@ def _run_scrapy(
     process.crawl(crawler, sources=str(config.sources), source=",".join(only), force=force,
                   shard=str(shard or ""))  # fmt: skip
     process.start()
-    if crawler.stats and (full := crawler.stats.get_value(STORE_ERROR)):
-        raise DiskFull(str(full))  # said once, in one line; the next crawl closes the run
+    if crawler.stats and (problem := crawler.stats.get_value(STORE_ERROR)):
+        # said once, in one line; the next crawl closes the run if this one could not
+        locked = crawler.stats.get_value(STORE_ERROR_REASON) == STORE_LOCKED
+        raise (StoreLocked if locked else DiskFull)(str(problem))
     return int(crawler.stats.get_value("watch/run_id", 0) if crawler.stats else 0)
 
 

@@ -7,7 +7,10 @@ failures: watch.health), at least ``min_sleep`` and at most ``max_sleep`` second
 is read again every round, so edits need no restart, and a broken one is logged and waited out.
 
 Never two runs at once: the child takes the data dir's lock; when another process holds it (a
-manual crawl, a stuck process) the round is skipped and logged with the holder. SIGTERM or
+manual crawl, a stuck process) the round is skipped and logged with the holder. A process that
+holds the store's own (SQLite) write lock and does not let go is treated alike: the child gives
+up after WATCH_STORE_BUSY_TIMEOUT with one line naming the processes that have the store open,
+the round is skipped with that line, and the next one is tried when due. SIGTERM or
 SIGINT stops the daemon cleanly: while sleeping at once; during a crawl the signal goes to the
 child, which stores what is in flight and closes its run record (Scrapy's graceful shutdown),
 then the daemon exits 0. A child still running after ``stop_timeout`` seconds is killed; the
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -38,6 +42,7 @@ __all__ = ["Daemon", "seconds_to_next"]
 
 logger = logging.getLogger("watch.daemon")
 _LOCKED = 75
+_ERROR = "llwatch: error: "  # how the CLI says the error that ended a command
 
 
 def seconds_to_next(config: WatchConfig, shard: Shard | None, now: datetime) -> tuple[float, str]:
@@ -118,7 +123,16 @@ class Daemon:
                 self.log_format]  # fmt: skip
         if self.shard is not None:
             args += ["--shard", str(self.shard)]
-        self._child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        # the child's stderr on a pipe of its own (communicate() below reads stdout only)
+        reading, writing = os.pipe()
+        try:
+            self._child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=writing,
+                                           text=True)  # fmt: skip
+        finally:
+            os.close(writing)
+        said: list[str] = []  # the child's own one-line error, if it ends with one
+        relay = threading.Thread(target=_relay, args=(reading, said), daemon=True)
+        relay.start()
         if self._stop.is_set():  # a signal between the check and the start
             self._child.send_signal(signal.SIGTERM)
         try:
@@ -135,9 +149,11 @@ class Daemon:
                 self._child.kill()
                 self._child.wait()
         code, self._child = self._child.returncode, None
+        relay.join(timeout=5)
         self.rounds += 1
-        if code == _LOCKED:
-            logger.warning("another crawl holds the data dir's lock: round skipped")
+        if code == _LOCKED:  # the crawl lock, or the store's lock held by a stuck process
+            logger.warning("round skipped, tried again when due: %s",
+                           said[-1] if said else "another crawl holds the data dir's lock")  # fmt: skip
             return
         try:
             report = json.loads(out.strip().splitlines()[-1]) if out.strip() else {}
@@ -151,5 +167,15 @@ class Daemon:
                         report.get("status", "?"), len(report.get("sources", [])), new,
                         f", failed: {', '.join(failed)}" if failed else "")  # fmt: skip
         else:
-            logger.error("the crawl ended with exit code %d and no report (see its log above)",
-                         code)  # fmt: skip
+            logger.error("the crawl ended with exit code %d and no report: %s", code,
+                         said[-1] if said else "see its log above")  # fmt: skip
+
+
+def _relay(descriptor: int, said: list[str]) -> None:
+    """Pass the child's stderr (its log) on as it comes; keep its one-line error."""
+    with open(descriptor, encoding="utf-8", errors="replace") as stream:
+        for line in stream:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+            if line.startswith(_ERROR):
+                said.append(line[len(_ERROR) :].strip())

@@ -7,6 +7,8 @@
     ├── SourceError             one source failed (inside a crawl: counted, the crawl goes on)
     ├── QuerySyntaxError        a search query does not parse (carries the 0-based position)
     ├── StoreUnavailable        the data dir or the store cannot be opened or written
+    │   ├── DiskFull            the disk holding the store is full
+    │   └── StoreLocked         another process holds the store's write lock and does not finish
     └── CrawlLocked             another crawl holds the lock of this data dir
 
 At the CLI edge each becomes one line on stderr and a non-zero exit code.
@@ -20,6 +22,7 @@ __all__ = [
     "DiskFull",
     "QuerySyntaxError",
     "SourceError",
+    "StoreLocked",
     "StoreUnavailable",
     "WatchError",
 ]
@@ -70,6 +73,13 @@ class DiskFull(StoreUnavailable):
     that did not fit is rolled back)."""
 
     exit_code = 74  # EX_IOERR
+
+
+class StoreLocked(StoreUnavailable):
+    """Another process held the store's write lock longer than a writer waits
+    (WATCH_STORE_BUSY_TIMEOUT): nothing was written by this attempt, nothing stored is lost."""
+
+    exit_code = 75  # EX_TEMPFAIL: a scheduler tries again later
 
 
 class CrawlLocked(WatchError):

@@ -55,6 +55,7 @@ def open_store(
     config: WatchConfig | None = None,
     offline: str = "",
     columns: Columns | None = None,
+    busy_timeout: float | None = None,
 ) -> Store:
     """Open (and create or migrate, unless read-only) the store of ``data_dir``; with a
     ``config`` whose ``es_url`` is set, the articles are those of its Elasticsearch index (no
@@ -62,11 +63,14 @@ def open_store(
     cluster cannot be used now) sends its writes straight to the outbox without asking it.
     Read-only with a cluster, a missing local file (it holds only the crawl state then) is
     created. ``columns`` (a long-lived reader's in-memory facts, shared by its connections)
-    serve the embedded store's facets, trends and date order."""
+    serve the embedded store's facets, trends and date order. ``busy_timeout``: seconds a write
+    waits for another process's lock (default: ``config``'s WATCH_STORE_BUSY_TIMEOUT, or 30)."""
     path = Path(data_dir) / DB_NAME
     if readonly and config is not None and config.es_url and not path.exists():
         readonly = False
-    db = Database(path, readonly=readonly)
+    if busy_timeout is None:
+        busy_timeout = config.store_busy_timeout if config is not None else 30.0
+    db = Database(path, readonly=readonly, busy_timeout=busy_timeout)
     state = CrawlState(db)
     if config is None or not config.es_url:
         return Store(db=db, articles=SQLiteArticleStore(db, columns), state=state)

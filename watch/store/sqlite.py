@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, get_args
 
 import numpy as np
 
-from watch.errors import DiskFull, StoreUnavailable
+from watch.errors import DiskFull, StoreLocked, StoreUnavailable
 from watch.items import Article, TopicTag
 from watch.query import Node
 from watch.store.base import (
@@ -86,9 +86,12 @@ def utc_now() -> str:
 class Database:
     """A connection to the store file, with its schema migrated to the current version."""
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, readonly: bool = False, busy_timeout: float = 30.0
+    ) -> None:
         self.path = Path(path)
         self.readonly = readonly
+        self.busy_timeout = busy_timeout  # seconds to wait for another process's write lock
         self.conn = self._connect()
         if not readonly:
             self._migrate()
@@ -109,21 +112,39 @@ class Database:
             return self._open(uri, uri=True)
         _ensure_writable_dir(self.path.parent)
         conn = self._open(str(self.path), uri=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if _is_locked(exc):
+                raise self.locked() from None
+            raise StoreUnavailable(f"{self.path}: cannot open the store ({exc})") from None
         return conn
 
     def _open(self, target: str, *, uri: bool) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(
-                target, uri=uri, timeout=30, isolation_level=None, check_same_thread=False
-            )  # one thread at a time (web: per thread)
+            conn = sqlite3.connect(target, uri=uri, timeout=self.busy_timeout,
+                                   isolation_level=None, check_same_thread=False)  # fmt: skip
+            # one thread at a time (web: per thread)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as exc:
+            if _is_locked(exc):
+                raise self.locked() from None
             raise StoreUnavailable(f"{self.path}: cannot open the store ({exc})") from None
         return conn
+
+    def locked(self) -> StoreLocked:
+        """The error of a store whose lock another process held past the busy timeout."""
+        holders = lock_holders(self.path)
+        who = (f"open in {', '.join(holders[:3])}{' …' if len(holders) > 3 else ''}"
+               if holders else "see `fuser` on the file")  # fmt: skip
+        return StoreLocked(
+            f"{self.path}: another process held the store's lock for {self.busy_timeout:g} s "
+            f"({who}) — wait for it to finish or stop it, then run again; nothing stored is lost"
+        )
 
     def _migrate(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -152,6 +173,8 @@ class Database:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if _is_locked(exc):
+                raise self.locked() from None
             raise StoreUnavailable(f"{self.path}: cannot write the store ({exc})") from None
         try:
             yield self.conn
@@ -168,6 +191,37 @@ class Database:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    return getattr(exc, "sqlite_errorname", "") in ("SQLITE_BUSY", "SQLITE_LOCKED") or (
+        "database is locked" in str(exc)
+    )
+
+
+def lock_holders(path: Path) -> list[str]:
+    """The other processes that have the store (or its WAL) open, as ``pid N (command)``: read
+    from /proc on Linux; [] elsewhere or when none can be seen."""
+    try:
+        store = path.resolve()
+    except OSError:
+        return []
+    names = {str(store), f"{store}-wal", f"{store}-shm", f"{store}-journal"}
+    found = []
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            opened = any(os.readlink(fd) in names for fd in (entry / "fd").iterdir())
+            if not opened:
+                continue
+            command = " ".join((entry / "cmdline").read_bytes().decode("utf-8", "replace")
+                               .replace("\0", " ").split())  # fmt: skip
+        except OSError:  # gone, or not ours to read
+            continue
+        found.append(f"pid {entry.name} ({command[:60] or '?'})")
+    return found
 
 
 def _ensure_writable_dir(folder: Path) -> None:
