@@ -85,3 +85,68 @@ def test_schedule_needs_a_kind(tmp_path: Path) -> None:
     done = llwatch("schedule", "--data-dir", str(tmp_path))
     assert done.code == 2
     assert "--systemd or --cron" in done.stderr
+
+
+def systemd_argv(line: str) -> list[str]:
+    """An Exec line's argv as systemd reads it (its quoting rules, the subset the units use):
+    words split at blanks, "double-quoted" with C escapes, %% and $$ for % and $."""
+    words, word, quoted, i, started = [], "", False, 0, False
+    while i < len(line):
+        char = line[i]
+        if char == '"':
+            quoted, started = not quoted, True
+        elif char == "\\" and quoted:
+            i += 1
+            word += {"n": "\n", "t": "\t"}.get(line[i], line[i])
+        elif char in "%$" and line[i + 1 : i + 2] == char:
+            word, i = word + char, i + 1
+        elif char in "%$":
+            raise AssertionError(f"a lone {char} would be expanded by systemd: {line}")
+        elif char in " \t" and not quoted:
+            if started or word:
+                words.append(word)
+            word, started = "", False
+        else:
+            word += char
+        i += 1
+    assert not quoted, line
+    return [*words, word] if (word or started) else words
+
+
+def test_odd_paths_survive_both_schedulers(tmp_path: Path) -> None:
+    """A data dir named with a quote, a space, %, $ and a backslash reaches the program intact,
+    through systemd's Exec quoting and sh's, and through cron's %."""
+    from watch.schedule import Plan, cron_lines, systemd_units
+
+    odd = tmp_path / 'it\'s 100% $HOME "x"\\y'
+    argv_file = tmp_path / "argv.json"
+    program = tmp_path / "bin dir" / "llwatch"
+    program.parent.mkdir()
+    program.write_text(f"#!/bin/sh\nexec {shutil.which('python3') or 'python3'} -c 'import json, "
+                       f"sys; open(sys.argv[1], \"a\").write(json.dumps(sys.argv[2:]) + \"\\n\")' "
+                       f"{str(argv_file)!r} \"$@\"\n", "utf-8")  # fmt: skip
+    program.chmod(0o755)
+    plan = Plan(program, odd / "data", odd / "feeds.yaml", odd / "log" / "crawl.log", 60,
+                metrics_file=odd / "m.prom")  # fmt: skip
+    units = systemd_units(plan)["llwatch-crawl.service"]
+    lines = dict(line.split("=", 1) for line in units.splitlines() if line.startswith("Exec"))
+    for key in ("ExecStartPre", "ExecStart", "ExecStartPost"):
+        subprocess.run(systemd_argv(lines[key]), check=True, timeout=30)
+    cron = cron_lines(plan).splitlines()[-1].split(None, 5)[5]
+    subprocess.run(["/bin/sh", "-c", cron.replace("\\%", "%")], check=True, timeout=30)
+    seen = [json.loads(line) for line in argv_file.read_text("utf-8").splitlines()]
+    crawl_args = ["crawl", "--data-dir", str(odd / "data"), "--sources", str(odd / "feeds.yaml"),
+                  "--log-format", "json", "--format", "json"]  # fmt: skip
+    metrics_args = ["metrics", "--data-dir", str(odd / "data"), "--sources",
+                    str(odd / "feeds.yaml"), "--textfile", str(odd / "m.prom")]  # fmt: skip
+    assert seen == [crawl_args, metrics_args, crawl_args, metrics_args]
+    assert (odd / "log" / "crawl.log").exists()  # the shell's >> found the odd folder
+    analyze = shutil.which("systemd-analyze")
+    if analyze is not None:  # and systemd itself reads the odd unit without a complaint
+        unit = tmp_path / "llwatch-crawl.service"
+        unit.write_text(units, "utf-8")
+        check = subprocess.run([analyze, "verify", "--man=no", str(unit)], capture_output=True,
+                               text=True, timeout=60, check=False)  # fmt: skip
+        problems = [line for line in (check.stdout + check.stderr).splitlines()
+                    if "llwatch-crawl" in line]  # fmt: skip
+        assert not problems, check.stdout + check.stderr

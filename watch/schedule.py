@@ -10,6 +10,7 @@ the metrics.
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import sys
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from watch.errors import ConfigError
 
-__all__ = ["Plan", "cron_lines", "parse_every", "systemd_units"]
+__all__ = ["Plan", "cron_lines", "parse_every", "systemd_units", "systemd_word"]
 
 _UNITS = {"min": 1, "h": 60}
 
@@ -77,18 +78,35 @@ def _calendar(minutes: int) -> str:
     return f"*-*-* 00/{minutes // 60}:00:00"
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_./:=@+,-]+")
+
+
+def systemd_word(text: str) -> str:
+    """One argument of a systemd Exec line: as is when plain, else double-quoted with C-style
+    escapes; ``%`` (specifiers) and ``$`` (variables) doubled to stay literal."""
+    if not _PLAIN.fullmatch(text):
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        text = f'"{escaped}"'
+    return text.replace("%", "%%").replace("$", "$$")
+
+
+def _exec(args: list[str]) -> str:
+    return " ".join(systemd_word(arg) for arg in args)
+
+
 def systemd_units(plan: Plan) -> dict[str, str]:
     """``llwatch-crawl.service`` (one run) and ``llwatch-crawl.timer`` (when)."""
     log = shlex.quote(str(plan.log_file))
-    post = f"ExecStartPost={shlex.join(plan.metrics_args())}\n" if plan.metrics_file else ""
+    post = f"ExecStartPost={_exec(plan.metrics_args())}\n" if plan.metrics_file else ""
+    shell = f"exec {shlex.join(plan.crawl_args())} >> {log} 2>&1"  # sh's quoting inside
     service = (
         "[Unit]\n"
         "Description=llwatch: one crawl of the lifelong-learning watch list\n"
         "Wants=network-online.target\nAfter=network-online.target\n\n"
         "[Service]\nType=oneshot\n"
         + (f"User={plan.user}\n" if plan.user else "")
-        + f"ExecStartPre=/bin/mkdir -p {shlex.quote(str(plan.log_file.parent))}\n"
-        f"ExecStart=/bin/sh -c 'exec {shlex.join(plan.crawl_args())} >> {log} 2>&1'\n"
+        + f"ExecStartPre={_exec(['/bin/mkdir', '-p', str(plan.log_file.parent)])}\n"
+        f"ExecStart={_exec(['/bin/sh', '-c', shell])}\n"
         + post
         + "# 1: some sources failed (the rest is stored; see llwatch alerts), 75: another crawl\n"
         "# holds the data dir's lock (skipped)\n"
