@@ -10,6 +10,7 @@ in-process (Starlette's client: routing, query parsing, the store, JSON) for:
 - ``/api/search`` on typical queries (a word, two words, a phrase, a prefix, a field filter,
   a word with filters), first page, relevance and date order: p50 / p95 / max;
 - the same with ``facets=true`` plus ``/api/trends`` of the query (what the page shows);
+- the ``/coverage`` page over every article (193 countries counted two ways: its facets);
 - ``/api/export`` of 100,000 rows, streamed: rows/s and the process's RSS before and after
   (the growth stays flat when the export streams).
 
@@ -214,6 +215,9 @@ def main() -> int:
             )
             _report("/api/search, by date", dated)
             _report("/api/search with facets + /api/trends", page)
+            coverage = [_timed(client, "/coverage", {"since": "2000-01-01"})
+                        for _ in range(args.rounds)]  # fmt: skip
+            _report("/coverage page, every article since 2000 (193 countries)", coverage)
             before = _rss_mb()
             start = time.perf_counter()
             rows = 0

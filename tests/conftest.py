@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,8 @@ import pytest
 from tests.sitegen import TestSite, build_site, watch_list
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The ``spawn`` fixture: starts ``python -m watch ARGS`` in the background, stderr to a log.
+Spawn = Callable[..., "subprocess.Popen[bytes]"]
 #: Environment of every crawl the tests start: fast throttling, short timeouts, no retries.
 CRAWL_ENV = {
     "WATCH_THROTTLE_START_DELAY": "0.01",
@@ -78,3 +80,28 @@ def crawl(data_dir: Path, sources: Path, *args: str) -> CrawlRun:
 #: The shared test corpora (real data written by others; read-only): ``shared/corpora`` beside
 #: the repository, as on developers' machines and in CI, or LLWATCH_CORPORA.
 CORPORA = Path(os.environ.get("LLWATCH_CORPORA", ROOT.parent / "shared" / "corpora"))
+
+
+def start(args: list[str], log: Path, **env: str) -> subprocess.Popen[bytes]:
+    """``python -m watch ARGS`` in the background, its stderr to ``log``."""
+    with log.open("wb") as stderr:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen([sys.executable, "-m", "watch", *args], cwd=ROOT,
+                                env=os.environ | CRAWL_ENV | env, stdout=subprocess.DEVNULL,
+                                stderr=stderr)  # fmt: skip
+
+
+@pytest.fixture
+def spawn() -> Iterator[Spawn]:
+    """``start``, with every process still running at the end of the test killed (a failing
+    test leaves no daemon behind)."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def run(args: list[str], log: Path, **env: str) -> subprocess.Popen[bytes]:
+        started.append(start(args, log, **env))
+        return started[-1]
+
+    yield run
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

@@ -8,14 +8,12 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import CRAWL_ENV, ROOT, crawl
+from tests.conftest import Spawn, crawl
 from watch.backup import check_store
 from watch.crawl import crawl_lock
 
@@ -41,21 +39,16 @@ def wait_for(check: Callable[[], bool], timeout: float = 90, what: str = "") -> 
         time.sleep(0.05)
 
 
-def start(args: list[str], log: Path, **env: str) -> subprocess.Popen[bytes]:
-    with log.open("wb") as stderr:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen([sys.executable, "-m", "watch", *args], cwd=ROOT,
-                                env=os.environ | CRAWL_ENV | env, stdout=subprocess.DEVNULL,
-                                stderr=stderr)  # fmt: skip
-
-
 def daemon_args(data_dir: Path, sources: Path) -> list[str]:
     return ["daemon", "--data-dir", str(data_dir), "--sources", str(sources), "--min-sleep",
             "0.3", "--max-sleep", "2"]  # fmt: skip
 
 
-def test_it_crawls_what_is_due_then_sleeps_and_stops(site_sources: Path, tmp_path: Path) -> None:
+def test_it_crawls_what_is_due_then_sleeps_and_stops(
+    site_sources: Path, tmp_path: Path, spawn: Spawn
+) -> None:
     log = tmp_path / "daemon.log"
-    daemon = start(daemon_args(tmp_path, site_sources), log)
+    daemon = spawn(daemon_args(tmp_path, site_sources), log)
     wait_for(lambda: len(query(tmp_path, "SELECT id FROM runs WHERE finished_at != ''")) == 1,
              what="the first run")  # fmt: skip
     time.sleep(2.5)  # nothing is due again for an hour: no second run
@@ -69,10 +62,10 @@ def test_it_crawls_what_is_due_then_sleeps_and_stops(site_sources: Path, tmp_pat
 
 
 def test_sigterm_in_the_middle_of_a_crawl_closes_its_run(
-    site_sources: Path, tmp_path: Path
+    site_sources: Path, tmp_path: Path, spawn: Spawn
 ) -> None:
     log = tmp_path / "daemon.log"
-    daemon = start(daemon_args(tmp_path, site_sources), log, WATCH_STORE_BATCH="1")
+    daemon = spawn(daemon_args(tmp_path, site_sources), log, WATCH_STORE_BATCH="1")
     wait_for(lambda: bool(query(tmp_path, "SELECT id FROM runs WHERE finished_at = ''")),
              what="a run in progress")  # fmt: skip
     daemon.send_signal(signal.SIGTERM)
@@ -83,10 +76,10 @@ def test_sigterm_in_the_middle_of_a_crawl_closes_its_run(
     assert runs[0][1] == "shutdown", runs
 
 
-def test_a_held_lock_is_waited_out(site_sources: Path, tmp_path: Path) -> None:
+def test_a_held_lock_is_waited_out(site_sources: Path, tmp_path: Path, spawn: Spawn) -> None:
     log = tmp_path / "daemon.log"
     with crawl_lock(tmp_path):  # a stuck process holds the data dir
-        daemon = start(daemon_args(tmp_path, site_sources), log)
+        daemon = spawn(daemon_args(tmp_path, site_sources), log)
         wait_for(lambda: "round skipped, tried again when due: another crawl is running on "
                  f"{tmp_path} (pid {os.getpid()}" in log.read_text("utf-8"),
                  what="the lock message naming its holder")  # fmt: skip
@@ -95,10 +88,10 @@ def test_a_held_lock_is_waited_out(site_sources: Path, tmp_path: Path) -> None:
     assert daemon.wait(timeout=60) == 0
 
 
-def test_a_killed_crawl_is_recovered(site_sources: Path, tmp_path: Path) -> None:
+def test_a_killed_crawl_is_recovered(site_sources: Path, tmp_path: Path, spawn: Spawn) -> None:
     log = tmp_path / "crawl.log"
     args = ["crawl", "--data-dir", str(tmp_path), "--sources", str(site_sources)]
-    killed = start(args, log, WATCH_STORE_BATCH="1")
+    killed = spawn(args, log, WATCH_STORE_BATCH="1")
     wait_for(lambda: bool(query(tmp_path, "SELECT count(*) FROM articles WHERE 1")[:1])
              and query(tmp_path, "SELECT count(*) FROM articles")[0][0] > 0,
              what="the first stored article")  # fmt: skip

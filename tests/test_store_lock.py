@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import crawl, llwatch
-from tests.test_daemon import daemon_args, query, start, wait_for
+from tests.conftest import Spawn, crawl, llwatch
+from tests.test_daemon import daemon_args, query, wait_for
 from watch.backup import check_store
 from watch.store import open_store
 
@@ -72,10 +72,12 @@ def test_a_crawl_says_who_holds_the_store(site_sources: Path, tmp_path: Path) ->
     assert query(tmp_path, "SELECT count(*) FROM articles")[0][0] > 0
 
 
-def test_a_lock_taken_in_the_middle_of_a_crawl(site_sources: Path, tmp_path: Path) -> None:
+def test_a_lock_taken_in_the_middle_of_a_crawl(
+    site_sources: Path, tmp_path: Path, spawn: Spawn
+) -> None:
     log = tmp_path / "crawl.log"
     args = ["crawl", "--data-dir", str(tmp_path), "--sources", str(site_sources)]
-    running = start(args, log, WATCH_STORE_BATCH="1", **BUSY)
+    running = spawn(args, log, WATCH_STORE_BATCH="1", **BUSY)
     wait_for(lambda: bool(query(tmp_path, "SELECT 1 FROM articles LIMIT 1")),
              what="the first stored article")  # fmt: skip
     with stuck_writer(tmp_path):  # the slow source keeps the crawl going past this point
@@ -97,11 +99,13 @@ def test_a_lock_taken_in_the_middle_of_a_crawl(site_sources: Path, tmp_path: Pat
     sound(tmp_path)
 
 
-def test_the_daemon_waits_out_a_stuck_writer(site_sources: Path, tmp_path: Path) -> None:
+def test_the_daemon_waits_out_a_stuck_writer(
+    site_sources: Path, tmp_path: Path, spawn: Spawn
+) -> None:
     open_store(tmp_path).close()
     log = tmp_path / "daemon.log"
     with stuck_writer(tmp_path) as pid:
-        daemon = start(daemon_args(tmp_path, site_sources), log, **BUSY)
+        daemon = spawn(daemon_args(tmp_path, site_sources), log, **BUSY)
         wait_for(lambda: "round skipped, tried again when due: " in log.read_text("utf-8"),
                  what="the skipped round")  # fmt: skip
         assert daemon.poll() is None  # still running

@@ -163,7 +163,7 @@ def coverage(
     """The report over [since, until] (ISO dates, both included; default: the last 30 days)."""
     first, last = _period(since, until, today or datetime.now(UTC).date())
     query = parse(f"since:{first.isoformat()} until:{last.isoformat()}")
-    counts = articles.facets(query, ("source-country", "country"), limit=100_000)
+    counts = articles.facets(query, ("source-country", "country"), limit=1_000)  # ≥ ISO codes
     from_sources = dict(counts["source-country"])
     mentioned = dict(counts["country"])
     rows = [CountryCoverage(code, country_name(code), region_of(code),

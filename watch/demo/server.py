@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import mimetypes
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -54,6 +55,13 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     site: SiteServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (a crawl timing out on the slow route, a killed crawl) is
+        no error of the site's: not printed (it would land in whatever runs then)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class SiteServer:
