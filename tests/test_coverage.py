@@ -113,3 +113,28 @@ def test_bad_input_is_one_line(tmp_path: Path, data_dir: Path) -> None:
         assert done.code == 2, (args, done.stderr)
         assert said in done.stderr
         assert done.stderr.strip().count("\n") == 0
+
+
+def test_the_same_report_from_elasticsearch(tmp_path: Path, data_dir: Path) -> None:
+    """On the stand-in cluster (tests/esnode.py): one facets request, the same report."""
+    pytest.importorskip("elasticsearch", reason="the elasticsearch extra is not installed")
+    from tests.esnode import FakeCluster
+    from watch.config import WatchConfig
+
+    with FakeCluster.running() as cluster:
+        config = WatchConfig.load({"WATCH_DATA_DIR": str(tmp_path / "es"),
+                                   "WATCH_ES_URL": cluster.url}, env={})  # fmt: skip
+        store = open_store(tmp_path / "es", config=config)
+        store.articles.upsert(ARTICLES)
+        before = len(cluster.log)
+        on_es = coverage(store.articles, since="2025-01-01", until="2026-12-31")
+        store.close()
+        searches = [json.loads(body) for _, path, body in cluster.log[before:]
+                    if path.endswith("/_search")]  # fmt: skip
+    plain = open_store(data_dir, readonly=True)
+    on_sqlite = coverage(plain.articles, since="2025-01-01", until="2026-12-31")
+    plain.close()
+    assert on_es.as_dict() == on_sqlite.as_dict()
+    assert len(searches) == 1
+    assert {a["terms"]["field"] for a in searches[0]["aggs"].values()} == {
+        "source_country", "countries"}  # fmt: skip

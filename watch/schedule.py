@@ -3,7 +3,8 @@
 Both run ``llwatch crawl`` with absolute paths (the program, the data dir, the watch list), JSON
 logs appended to one log file, and the metrics written for node_exporter after each run. Runs
 never overlap: a crawl that finds the data dir's lock (``<data dir>/crawl.lock``) held exits
-with 75 (EX_TEMPFAIL), which the units count as a success ("skipped, try later"); exit 1 (some
+with 75 (EX_TEMPFAIL), as does one that finds the store's own write lock held by a stuck process
+for WATCH_STORE_BUSY_TIMEOUT; the units count 75 as a success ("skipped, try later"); exit 1 (some
 sources failed: everything else was stored) is a success too, left to ``llwatch alerts`` and
 the metrics.
 """
@@ -109,7 +110,7 @@ def systemd_units(plan: Plan) -> dict[str, str]:
         f"ExecStart={_exec(['/bin/sh', '-c', shell])}\n"
         + post
         + "# 1: some sources failed (the rest is stored; see llwatch alerts), 75: another crawl\n"
-        "# holds the data dir's lock (skipped)\n"
+        "# holds the data dir's lock, or a stuck process the store's (skipped: tried next time)\n"
         "SuccessExitStatus=1 75\n"
         "# SIGTERM first: the crawl stores what is in flight and closes its run record\n"
         "KillSignal=SIGTERM\nTimeoutStopSec=120\n"

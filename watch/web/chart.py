@@ -64,7 +64,8 @@ def bars_svg(own: int, mentioned: int, top: int) -> str:
     table; decorative (the numbers are in the row's cells), so hidden from screen readers."""
     first, second = bar_length(own, top), bar_length(mentioned, top)
     return (
-        f'<svg class="bars" viewBox="0 0 {BAR_WIDTH} 18" aria-hidden="true" focusable="false">'
+        f'<svg class="bars" viewBox="0 0 {BAR_WIDTH} 18" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false">'
         f'<rect class="own" x="0" y="2" width="{first:.1f}" height="6"/>'
         f'<rect class="mentioned" x="0" y="10" width="{second:.1f}" height="6"/></svg>'
     )
