@@ -70,11 +70,10 @@ def llwatch(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
     return CrawlRun(done.returncode, done.stdout, done.stderr)
 
 
-def crawl(data_dir: Path, sources: Path, *args: str) -> CrawlRun:
-    """One real crawl with a JSON report on stdout."""
-    return llwatch(
-        "crawl", "--data-dir", str(data_dir), "--sources", str(sources), "--format", "json", *args
-    )
+def crawl(data_dir: Path, sources: Path, *args: str, env: dict[str, str] | None = None) -> CrawlRun:
+    """One real crawl with a JSON report on stdout (``env``: settings over CRAWL_ENV)."""
+    return llwatch("crawl", "--data-dir", str(data_dir), "--sources", str(sources), "--format",
+                   "json", *args, env=env)  # fmt: skip
 
 
 #: The shared test corpora (real data written by others; read-only): ``shared/corpora`` beside

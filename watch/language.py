@@ -42,6 +42,7 @@ __all__ = [
     "SUPPORTED",
     "UNKNOWN",
     "detect_language",
+    "warm_up",
 ]
 
 UNKNOWN = "und"
@@ -154,6 +155,22 @@ _PERSIAN_ABSENT = 50
 _NOISE = re.compile(r"<[^<>]{0,1000}>|\b(?:https?://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 _SPACE = re.compile(r"\s")
 _SUBTAG = re.compile("[-_]")
+
+
+#: A sentence per script whose languages Lingua tells apart: reading them loads its models.
+_WARM_UP = (
+    "Adult learning and literacy classes for all, in every town and village.",
+    "Обучение взрослых и курсы грамотности для всех, в каждом городе.",
+    "تعليم الكبار ودروس محو الأمية للجميع في كل مدينة وقرية.",
+)
+
+
+def warm_up() -> None:
+    """Load Lingua's models now (a few seconds, once per process) instead of on the first
+    article: a crawl calls this before its first request, so that no request in flight waits
+    behind the loading and times out."""
+    for text in _WARM_UP:
+        detect_language(text)
 
 
 def detect_language(text: str, hints: Sequence[str] = ()) -> tuple[str, float]:
