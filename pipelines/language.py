@@ -6,7 +6,6 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 
 from watch.items import Article
-from watch.language import warm_up
 from watch.understand import Analyzer
 
 
@@ -17,9 +16,6 @@ class LanguagePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LanguagePipeline:
         return cls(crawler)
-
-    def open_spider(self) -> None:
-        warm_up()  # the models load before the first request, not while requests are in flight
 
     def process_item(self, item: Article) -> Article:
         item.language, item.language_confidence = Analyzer.detect(

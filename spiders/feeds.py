@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -51,6 +52,7 @@ from watch.extract import extract_article
 from watch.feeds import ParsedFeed, iso_utc, parse_feed
 from watch.health import PublishingStats, adaptive_interval, parse_iso
 from watch.items import Article
+from watch.language import warm_up
 from watch.listing import parse_listing
 from watch.pdf import extract_pdf
 from watch.sitemaps import Sitemap, is_robots_url, newest_first, parse_robots, parse_sitemap
@@ -133,9 +135,15 @@ class FeedsSpider(scrapy.Spider):
             self.crawler.stats.set_value("watch/config_error", str(exc))
             return
         states = self.store.state.source_states()
+        due = {source.id for source in chosen if self.force or self.only
+               or is_due(source, states.get(source.id) or SourceState(source.id))}  # fmt: skip
+        if due:  # the language models load now, not on the first article while requests wait
+            started = time.monotonic()
+            warm_up()
+            logger.info("language models ready in %.1f s", time.monotonic() - started)
         for source in chosen:
             state = states.get(source.id) or SourceState(source.id)
-            if self.force or self.only or is_due(source, state):
+            if source.id in due:
                 self.tracker.begin(source.id, state)
                 self._source_urls[source.id] = source.url
                 self._polled.append(source)

@@ -315,3 +315,15 @@ def test_data_dir_that_cannot_be_written(tmp_path: Path, site_sources: Path) -> 
     assert "data dir" in run.stderr
     assert "--data-dir" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_the_language_models_load_only_when_something_is_due(
+    site_sources: Path, tmp_path: Path
+) -> None:
+    """Before the first request of a crawl with sources due (not on its first article, while
+    requests wait); a crawl with nothing due does not pay for them."""
+    busy = crawl(tmp_path, site_sources, "-v")
+    assert "language models ready in" in busy.stderr
+    idle = crawl(tmp_path, site_sources, "-v")  # right after: nothing is due yet
+    assert all(s["status"] == "skipped" for s in idle.report["sources"]), idle.stdout
+    assert "language models ready in" not in idle.stderr

@@ -278,15 +278,14 @@ def test_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert any(line.strip().startswith("sentences:") and "texts/s" in line for line in lines)
 
 
-def test_a_crawl_loads_the_models_before_its_first_request() -> None:
-    """LanguagePipeline.open_spider (before any request) builds the detectors of the Latin,
-    Cyrillic and Arabic scripts and loads their models: the first articles then find them ready
-    instead of blocking Scrapy's reactor for seconds while requests are in flight."""
+def test_warm_up_loads_the_models_the_articles_then_reuse() -> None:
+    """warm_up (called by a crawl with sources due, before its first request) builds the
+    detectors of the Latin, Cyrillic and Arabic scripts and loads their models: the first
+    articles then find them ready instead of blocking Scrapy's reactor for seconds while
+    requests are in flight."""
     script = (
-        "import types\n"
-        "from pipelines.language import LanguagePipeline\n"
-        "from watch.language import _detector, detect_language\n"
-        "LanguagePipeline(types.SimpleNamespace(stats=None)).open_spider()\n"
+        "from watch.language import _detector, detect_language, warm_up\n"
+        "warm_up()\n"
         "built = _detector.cache_info()\n"
         "detect_language('Evening literacy classes for adults open in the town library.')\n"
         "detect_language('Вечерние курсы грамотности для взрослых открылись в библиотеке.')\n"
@@ -296,4 +295,4 @@ def test_a_crawl_loads_the_models_before_its_first_request() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           cwd=ROOT, timeout=120, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["3", "0", "2"]  # built at open; the articles only reuse them
+    assert done.stdout.split() == ["3", "0", "2"]  # built by warm_up; the articles reuse them
